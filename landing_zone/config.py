@@ -1,0 +1,527 @@
+"""The configuration model of one PHI landing zone, validated at the boundary.
+
+One `LandingZoneConfig` describes a whole environment. It is read from the ``landingZone`` key of
+a Pulumi stack config (``Pulumi.<stack>.yaml``) or from a YAML/JSON file, validated completely,
+and only then handed to the components. Every problem is reported at once with its path
+(``network.spokes[1].subnets[0].cidr``); unknown keys are errors so a typo never falls back to a
+default silently.
+
+Keys are camelCase, as in Pulumi stack config; Python code may also use the snake_case names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+import typing
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from landing_zone.errors import ConfigError, Problem, format_location
+from landing_zone.regions import REGIONS, lookup_region
+
+#: HIPAA 45 CFR 164.316(b)(2)(i): documentation is retained six years; audit logs are held to the same floor.
+AUDIT_RETENTION_FLOOR_DAYS = 2190
+#: Log Analytics limits for interactive (analytics) retention and total retention (interactive + archive).
+INTERACTIVE_RETENTION_RANGE = (30, 730)
+TOTAL_RETENTION_MAX_DAYS = 4383
+
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_FORBIDDEN_TAG_NAME_CHARS = set("<>%&\\?/")
+
+
+class _Model(BaseModel):
+    """Base for every config section: camelCase keys, unknown keys rejected, immutable once valid."""
+
+    model_config = ConfigDict(
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        str_strip_whitespace=True,
+    )
+
+
+def _raise_problems(title: str, problems: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
+    """Raise every cross-field problem of a section at once, each at its own relative location.
+
+    Pydantic prefixes these locations with the section's own path, so the user sees
+    ``network.spokes[1].subnets[0].cidr`` rather than a single message for the whole section.
+    """
+    if not problems:
+        return
+    details = [
+        InitErrorDetails(type=PydanticCustomError("landing_zone", message), loc=location, input=None)
+        for location, message in problems
+    ]
+    raise ValidationError.from_exception_data(title, details)
+
+
+def _guid(value: str) -> str:
+    if not _GUID.match(value):
+        raise ValueError("must be a GUID such as 00000000-0000-0000-0000-000000000000")
+    return value.lower()
+
+
+def _region(value: str) -> str:
+    region = lookup_region(value)
+    if region is None:
+        close = difflib.get_close_matches(value.lower().replace(" ", ""), REGIONS, n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise ValueError(f"'{value}' is not an Azure region{hint}")
+    return region.name
+
+
+def _network(value: str) -> str:
+    try:
+        return str(ipaddress.ip_network(value, strict=True))
+    except ValueError as error:
+        raise ValueError(f"'{value}' is not a valid CIDR block ({error})") from None
+
+
+Guid = Annotated[str, AfterValidator(_guid)]
+RegionName = Annotated[str, AfterValidator(_region)]
+Cidr = Annotated[str, AfterValidator(_network)]
+ResourceLabel = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$",
+        description="1-24 lowercase letters, digits and hyphens, starting with a letter",
+    ),
+]
+
+
+class Waiver(_Model):
+    """An explicit, written exception to a HIPAA-driven floor. Auditors read the reason."""
+
+    reason: str = Field(min_length=20, description="Why the floor does not apply; at least 20 characters.")
+    approved_by: str = Field(min_length=3, description="Who accepted the risk (name or role).")
+
+
+class RegionsConfig(_Model):
+    """Where the environment runs, and where data may live (data residency)."""
+
+    primary: RegionName
+    paired: RegionName | None = Field(
+        default=None, description="Disaster-recovery region; defaults to Azure's pair of the primary."
+    )
+    allowed: list[RegionName] = Field(min_length=1, description="Every region any resource may be placed in.")
+
+    @model_validator(mode="after")
+    def _inside_allowed(self) -> RegionsConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.primary not in self.allowed:
+            problems.append((("primary",), f"region '{self.primary}' is not in the allowed regions"))
+        paired = self.paired_region
+        if paired is not None and paired == self.primary:
+            problems.append((("paired",), "the paired region must differ from the primary region"))
+        elif paired is not None and paired not in self.allowed:
+            origin = "" if self.paired else f" (Azure's pair of '{self.primary}')"
+            problems.append((("paired",), f"region '{paired}'{origin} is not in the allowed regions"))
+        _raise_problems("RegionsConfig", problems)
+        return self
+
+    @property
+    def paired_region(self) -> str | None:
+        """The disaster-recovery region: the configured one, else Azure's pair of the primary."""
+        return self.paired or REGIONS[self.primary].pair
+
+
+class SubnetConfig(_Model):
+    """One subnet of a virtual network."""
+
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$",
+        description="1-80 letters, digits, '.', '_' or '-', starting alphanumeric and not ending in '.' or '-'",
+    )
+    cidr: Cidr
+
+
+class VirtualNetworkConfig(_Model):
+    """Address space and subnets of one virtual network."""
+
+    address_space: list[Cidr] = Field(min_length=1)
+    subnets: list[SubnetConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _subnets_fit(self) -> VirtualNetworkConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        spaces = [ipaddress.ip_network(cidr) for cidr in self.address_space]
+        problems.extend(
+            (("addressSpace", index), message) for index, message in _overlaps(self.address_space, "address space")
+        )
+        seen_names: dict[str, int] = {}
+        for index, subnet in enumerate(self.subnets):
+            key = subnet.name.lower()
+            if key in seen_names:
+                problems.append((("subnets", index, "name"), f"duplicate subnet name '{subnet.name}'"))
+            seen_names.setdefault(key, index)
+            network = ipaddress.ip_network(subnet.cidr)
+            if not any(network.version == space.version and network.subnet_of(space) for space in spaces):  # type: ignore[arg-type]
+                problems.append(
+                    (("subnets", index, "cidr"), f"{subnet.cidr} is not inside the address space {self.address_space}")
+                )
+        problems.extend(
+            (("subnets", index, "cidr"), message)
+            for index, message in _overlaps([subnet.cidr for subnet in self.subnets], "subnet")
+        )
+        _raise_problems("VirtualNetworkConfig", problems)
+        return self
+
+
+class SpokeConfig(VirtualNetworkConfig):
+    """A workload spoke, peered to the hub."""
+
+    name: ResourceLabel
+
+
+class NetworkConfig(_Model):
+    """Hub-and-spoke topology. No two address spaces anywhere may overlap."""
+
+    hub: VirtualNetworkConfig
+    spokes: list[SpokeConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _no_overlap_across_networks(self) -> NetworkConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        owners: list[tuple[tuple[str | int, ...], str, str]] = [
+            (("hub", "addressSpace", index), cidr, "the hub") for index, cidr in enumerate(self.hub.address_space)
+        ]
+        names: dict[str, int] = {}
+        for spoke_index, spoke in enumerate(self.spokes):
+            if spoke.name in names:
+                problems.append(
+                    (
+                        ("spokes", spoke_index, "name"),
+                        f"duplicate spoke name '{spoke.name}' (also spokes[{names[spoke.name]}])",
+                    )
+                )
+            names.setdefault(spoke.name, spoke_index)
+            owners.extend(
+                (("spokes", spoke_index, "addressSpace", index), cidr, f"spoke '{spoke.name}'")
+                for index, cidr in enumerate(spoke.address_space)
+            )
+        for position, (location, cidr, owner) in enumerate(owners):
+            network = ipaddress.ip_network(cidr)
+            for other_location, other_cidr, other_owner in owners[:position]:
+                if other_owner != owner and network.overlaps(ipaddress.ip_network(other_cidr)):  # type: ignore[arg-type]
+                    problems.append(
+                        (
+                            location,
+                            f"{cidr} of {owner} overlaps {other_cidr} of {other_owner} "
+                            f"({format_location(other_location)})",
+                        )
+                    )
+        _raise_problems("NetworkConfig", problems)
+        return self
+
+
+def _overlaps(cidrs: Sequence[str], what: str) -> Iterable[tuple[int, str]]:
+    """Index and message for each block that overlaps an earlier one in the same list."""
+    networks = [ipaddress.ip_network(cidr) for cidr in cidrs]
+    for index, network in enumerate(networks):
+        for earlier_index, earlier in enumerate(networks[:index]):
+            if network.version == earlier.version and network.overlaps(earlier):  # type: ignore[arg-type]
+                yield index, f"{what} {cidrs[index]} overlaps {cidrs[earlier_index]} ([{earlier_index}])"
+                break
+
+
+class ImmutabilityConfig(_Model):
+    """Time-based immutability on the audit-log archive.
+
+    ``locked: true`` is irreversible: a locked policy can only be extended, never shortened or
+    removed, and the archive cannot be deleted until every blob's retention has expired. Keep it
+    ``false`` in test environments and ``true`` in production once the retention is agreed.
+    """
+
+    enabled: bool = True
+    locked: bool = False
+
+
+class LoggingConfig(_Model):
+    """Audit-log retention. Total retention below the six-year floor needs a written waiver."""
+
+    interactive_retention_days: int = Field(
+        default=90, ge=INTERACTIVE_RETENTION_RANGE[0], le=INTERACTIVE_RETENTION_RANGE[1]
+    )
+    total_retention_days: int = Field(default=AUDIT_RETENTION_FLOOR_DAYS, le=TOTAL_RETENTION_MAX_DAYS)
+    immutability: ImmutabilityConfig = Field(default_factory=ImmutabilityConfig)
+    retention_waiver: Waiver | None = Field(
+        default=None, description="Required to set totalRetentionDays below the 2190-day (six-year) floor."
+    )
+
+    @model_validator(mode="after")
+    def _retention_floor(self) -> LoggingConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.total_retention_days < self.interactive_retention_days:
+            problems.append((("totalRetentionDays",), "total retention must be at least the interactive retention"))
+        if self.total_retention_days < AUDIT_RETENTION_FLOOR_DAYS and self.retention_waiver is None:
+            problems.append(
+                (
+                    ("totalRetentionDays",),
+                    f"{self.total_retention_days} days is below the {AUDIT_RETENTION_FLOOR_DAYS}-day HIPAA "
+                    "documentation floor (45 CFR 164.316(b)(2)(i)); raise it or add logging.retentionWaiver "
+                    "with a reason and approver",
+                )
+            )
+        _raise_problems("LoggingConfig", problems)
+        return self
+
+
+class KeyConfig(_Model):
+    """Customer-managed keys: HSM-backed RSA, 3072 bits or more, rotated well before they expire."""
+
+    hsm_backed: bool = True
+    key_size: int = 3072
+    rotation_period_days: int = Field(default=365, ge=30)
+    expiry_days: int = Field(default=730, ge=60, le=3650)
+    notify_before_expiry_days: int = Field(default=30, ge=7)
+
+    @field_validator("key_size")
+    @classmethod
+    def _key_size(cls, value: int) -> int:
+        if value not in (3072, 4096):
+            raise ValueError(
+                f"{value}-bit keys are not allowed: use 3072 or 4096 (2048-bit RSA is below NIST's post-2030 floor)"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _rotate_before_expiry(self) -> KeyConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if self.rotation_period_days > self.expiry_days - 30:
+            problems.append(
+                (("rotationPeriodDays",), "keys must rotate at least 30 days before they expire (expiryDays - 30)")
+            )
+        if self.notify_before_expiry_days >= self.expiry_days:
+            problems.append((("notifyBeforeExpiryDays",), "must be shorter than expiryDays"))
+        _raise_problems("KeyConfig", problems)
+        return self
+
+
+class EntraGroup(_Model):
+    """An Entra ID group, named by object ID (the display name is for people)."""
+
+    object_id: Guid
+    display_name: str = Field(min_length=1)
+
+
+class StorageServiceConfig(_Model):
+    enabled: bool = True
+
+
+class SqlServiceConfig(_Model):
+    enabled: bool = False
+    administrators: EntraGroup | None = Field(default=None, description="Entra group that administers the server.")
+
+    @model_validator(mode="after")
+    def _admin_required(self) -> SqlServiceConfig:
+        if self.enabled and self.administrators is None:
+            _raise_problems(
+                "SqlServiceConfig", [(("administrators",), "required when sql is enabled (Entra-only authentication)")]
+            )
+        return self
+
+
+class PostgresServiceConfig(_Model):
+    enabled: bool = False
+    administrators: EntraGroup | None = Field(default=None, description="Entra group that administers the server.")
+    geo_redundant_backup: bool = True
+
+    @model_validator(mode="after")
+    def _admin_required(self) -> PostgresServiceConfig:
+        if self.enabled and self.administrators is None:
+            _raise_problems(
+                "PostgresServiceConfig",
+                [(("administrators",), "required when postgres is enabled (Entra authentication)")],
+            )
+        return self
+
+
+class BackupServiceConfig(_Model):
+    enabled: bool = True
+    retention_days: int = Field(default=35, ge=7, le=3650)
+
+
+class DataServicesConfig(_Model):
+    """The PHI data services this environment provides."""
+
+    storage: StorageServiceConfig = Field(default_factory=StorageServiceConfig)
+    sql: SqlServiceConfig = Field(default_factory=SqlServiceConfig)
+    postgres: PostgresServiceConfig = Field(default_factory=PostgresServiceConfig)
+    backup: BackupServiceConfig = Field(default_factory=BackupServiceConfig)
+
+
+class AlertsConfig(_Model):
+    """Who hears about security alerts and budget thresholds."""
+
+    emails: list[str] = Field(min_length=1)
+
+    @field_validator("emails")
+    @classmethod
+    def _emails(cls, values: list[str]) -> list[str]:
+        bad = [value for value in values if not _EMAIL.match(value)]
+        if bad:
+            raise ValueError(f"not an email address: {', '.join(repr(value) for value in bad)}")
+        return values
+
+
+DataClassification = Literal["phi", "pii", "confidential", "internal", "public"]
+
+
+class TagsConfig(_Model):
+    """Standard tags every taggable resource carries."""
+
+    owner: str = Field(min_length=1, max_length=256)
+    cost_center: str = Field(min_length=1, max_length=256)
+    data_classification: DataClassification = "phi"
+    additional: dict[str, str] = Field(default_factory=dict, description="Extra tags, merged under the standard ones.")
+
+    @field_validator("additional")
+    @classmethod
+    def _azure_tag_rules(cls, values: dict[str, str]) -> dict[str, str]:
+        for name, value in values.items():
+            if not name or len(name) > 512 or _FORBIDDEN_TAG_NAME_CHARS & set(name):
+                raise ValueError(f"tag name '{name}' must be 1-512 characters without < > % & \\ ? /")
+            if len(value) > 256:
+                raise ValueError(f"tag '{name}' value is longer than 256 characters")
+        return values
+
+
+class LandingZoneConfig(_Model):
+    """One HIPAA-hardened PHI environment."""
+
+    prefix: str = Field(
+        pattern=r"^[a-z][a-z0-9]{1,7}$", description="2-8 lowercase letters and digits, starting with a letter"
+    )
+    environment: str = Field(
+        pattern=r"^[a-z][a-z0-9]{1,4}$",
+        description="2-5 lowercase letters and digits, starting with a letter (dev, test, prod)",
+    )
+    tenant_id: Guid
+    subscription_id: Guid
+    regions: RegionsConfig
+    network: NetworkConfig
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    keys: KeyConfig = Field(default_factory=KeyConfig)
+    data_services: DataServicesConfig = Field(default_factory=DataServicesConfig)
+    alerts: AlertsConfig
+    tags: TagsConfig
+
+
+def parse_config(data: Any, source: str | None = None) -> LandingZoneConfig:
+    """Validate raw data (a mapping of camelCase keys) and return the model, or raise `ConfigError`.
+
+    All problems are collected in one error, each with its path and what is wrong.
+    """
+    if not isinstance(data, Mapping):
+        raise ConfigError([Problem("", f"expected a mapping of settings, got {type(data).__name__}")], source)
+    try:
+        return LandingZoneConfig.model_validate(dict(data))
+    except ValidationError as error:
+        raise ConfigError(_problems_from(error), source) from None
+
+
+def load_config_file(path: str | Path) -> LandingZoneConfig:
+    """Load a YAML or JSON file holding one landing zone (optionally under a top-level ``landingZone`` key)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ConfigError([Problem("", f"cannot read file: {error.strerror}")], str(file)) from None
+    try:
+        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as error:
+        raise ConfigError(
+            [Problem("", f"not valid {file.suffix.lstrip('.').upper() or 'YAML'}: {error}")], str(file)
+        ) from None
+    if isinstance(data, Mapping) and set(data) == {"landingZone"}:
+        data = data["landingZone"]
+    return parse_config(data, str(file))
+
+
+def _problems_from(error: ValidationError) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        location = tuple(item["loc"])
+        message = item["msg"]
+        if item["type"] == "extra_forbidden":
+            message = _unknown_key_message(location)
+        elif item["type"] == "missing":
+            message = "required setting is missing"
+        elif item["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        elif item["type"] == "string_pattern_mismatch":
+            message = f"{item['input']!r} is not valid: {_field_description(location) or message}"
+        problems.append(Problem(format_location(location), message))
+    return problems
+
+
+def _unknown_key_message(location: tuple[str | int, ...]) -> str:
+    """Name the unknown key and suggest the closest known one, so a typo is obvious."""
+    model = _model_at(location[:-1])
+    key = str(location[-1])
+    if model is None:
+        return f"unknown key '{key}'"
+    known = [field.alias or name for name, field in model.model_fields.items()]
+    close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(sorted(known))}"
+    return f"unknown key '{key}'{hint}"
+
+
+def _field_description(location: tuple[str | int, ...]) -> str | None:
+    """The documented rule of the field at a location, for messages people can act on."""
+    names = [part for part in location if isinstance(part, str)]
+    model = _model_at(location[:-1]) if isinstance(location[-1], str) else _model_at(location[:-2])
+    if model is None or not names:
+        return None
+    for name, field in model.model_fields.items():
+        if names[-1] in (name, field.alias):
+            return field.description
+    return None
+
+
+def _model_at(location: tuple[str | int, ...]) -> type[BaseModel] | None:
+    """The config model class found by walking a location from the root model."""
+    current: Any = LandingZoneConfig
+    for part in location:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = next(
+            (field for name, field in current.model_fields.items() if part in (name, field.alias)),
+            None,
+        )
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def _model_in(annotation: Any) -> Any:
+    """The BaseModel class inside ``X``, ``list[X]`` or ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        found = _model_in(argument)
+        if found is not None:
+            return found
+    return None

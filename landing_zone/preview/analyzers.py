@@ -1,0 +1,242 @@
+"""Two ways to reach a Python policy pack's Analyzer service, with one interface.
+
+`SubprocessAnalyzer` does what the Pulumi CLI does: starts ``python -u -m pulumi.policy <engine>
+<packDir>`` in the pack folder with the CLI's environment, reads the port from the first stdout
+line, and speaks gRPC. It exercises exactly the code path a real ``pulumi preview --policy-pack``
+runs, so the end-to-end verdicts are the CLI's.
+
+`InProcessAnalyzer` loads the same pack in this process and calls the same servicer class the
+gRPC server wraps, minus the transport. It is fast enough to run hundreds of test cases.
+"""
+
+from __future__ import annotations
+
+import collections
+import inspect
+import json
+import os
+import runpy
+import subprocess
+import sys
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+from unittest import mock
+
+import grpc
+import pulumi_policy
+import pulumi_policy.policy as policy_module
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+_MAX_MESSAGE = 400 * 1024 * 1024
+_CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
+#: The pack never dials the engine during analysis; the CLI passes its address, we pass a placeholder.
+ENGINE_ADDRESS_PLACEHOLDER = "127.0.0.1:0"
+
+
+class PolicyPackError(Exception):
+    """The policy pack could not be started, loaded or configured. The message says why."""
+
+
+class AnalyzerConnection(Protocol):
+    """The Analyzer RPCs the preview uses, whatever the transport."""
+
+    def get_analyzer_info(self) -> analyzer_pb2.AnalyzerInfo: ...
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None: ...
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None: ...
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse: ...
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse: ...
+    def close(self) -> None: ...
+
+
+def validate_pack_dir(pack_dir: str | Path) -> Path:
+    folder = Path(pack_dir).resolve()
+    if not (folder / "PulumiPolicy.yaml").is_file():
+        raise PolicyPackError(f"{folder} is not a policy pack folder (no PulumiPolicy.yaml)")
+    if not (folder / "__main__.py").is_file():
+        raise PolicyPackError(f"{folder} has no __main__.py: only Python policy packs are supported")
+    return folder
+
+
+class SubprocessAnalyzer:
+    """A policy pack started and spoken to exactly as the Pulumi CLI does it."""
+
+    def __init__(
+        self,
+        pack_dir: str | Path,
+        *,
+        project: str,
+        stack: str,
+        dry_run: bool = True,
+        organization: str = "organization",
+        config: Mapping[str, str] | None = None,
+        startup_timeout: float = 120.0,
+    ) -> None:
+        self.pack_dir = validate_pack_dir(pack_dir)
+        environment = dict(os.environ)
+        environment.update(
+            PULUMI_PROJECT=project,
+            PULUMI_STACK=stack,
+            PULUMI_DRY_RUN="true" if dry_run else "false",
+            PULUMI_ORGANIZATION=organization,
+            PULUMI_CONFIG=json.dumps(dict(config or {})),
+        )
+        self._process = subprocess.Popen(
+            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS_PLACEHOLDER, str(self.pack_dir)],
+            cwd=self.pack_dir,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        self._stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
+        self._port: int | None = None
+        self._port_ready = threading.Event()
+        self._startup_timeout = startup_timeout
+        threading.Thread(target=self._drain_stderr, daemon=True).start()
+        threading.Thread(target=self._read_port_then_drain_stdout, daemon=True).start()
+        self._channel: grpc.Channel | None = None
+        self._stub: analyzer_pb2_grpc.AnalyzerStub | None = None
+
+    def _read_port_then_drain_stdout(self) -> None:
+        assert self._process.stdout is not None
+        first = self._process.stdout.readline().decode(errors="replace").strip()
+        if first.isdigit():
+            self._port = int(first)
+        elif first:
+            self._stderr_tail.append(f"(stdout) {first}")
+        self._port_ready.set()
+        for line in self._process.stdout:
+            self._stderr_tail.append(f"(stdout) {line.decode(errors='replace').rstrip()}")
+
+    def _drain_stderr(self) -> None:
+        assert self._process.stderr is not None
+        for line in self._process.stderr:
+            self._stderr_tail.append(line.decode(errors="replace").rstrip())
+
+    def _connect(self) -> analyzer_pb2_grpc.AnalyzerStub:
+        if self._stub is not None:
+            return self._stub
+        if not self._port_ready.wait(self._startup_timeout) or self._port is None:
+            self.close()
+            detail = "\n".join(self._stderr_tail) or "no output"
+            raise PolicyPackError(f"policy pack {self.pack_dir} did not start:\n{detail}")
+        self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_CHANNEL_OPTIONS)
+        self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
+        return self._stub
+
+    def _call(self, method: str, request: Any) -> Any:
+        stub = self._connect()
+        try:
+            return getattr(stub, method)(request)
+        except grpc.RpcError as error:
+            detail = "\n".join(self._stderr_tail)
+            raise PolicyPackError(f"policy pack {method} failed: {error.details()}\n{detail}".rstrip()) from None
+
+    def get_analyzer_info(self) -> analyzer_pb2.AnalyzerInfo:
+        return self._call("GetAnalyzerInfo", empty_pb2.Empty())
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._call("Configure", request)
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
+        self._call("ConfigureStack", request)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._call("Analyze", request)
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._call("AnalyzeStack", request)
+
+    def close(self) -> None:
+        if self._channel is not None:
+            self._channel.close()
+        if self._process.poll() is None:
+            self._process.terminate()
+            try:
+                self._process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self._process.kill()
+                self._process.wait()
+
+
+class _PackCapturedError(Exception):
+    """Raised by the stand-in PolicyPack so the pack's ``__main__`` stops before it would serve."""
+
+
+_LOADED: dict[Path, tuple[str, list[Any], dict[str, Any]]] = {}
+
+
+def load_pack_definition(pack_dir: str | Path) -> tuple[str, list[Any], dict[str, Any]]:
+    """Run a pack's ``__main__.py`` with `PolicyPack` replaced, and return its name, policies and options.
+
+    Works for any Python pack, ours or not: whatever the pack passes to ``PolicyPack(...)`` is
+    captured instead of starting a gRPC server. Results are cached per folder.
+    """
+    folder = validate_pack_dir(pack_dir)
+    if folder in _LOADED:
+        return _LOADED[folder]
+    captured: dict[str, Any] = {}
+    signature = inspect.signature(pulumi_policy.PolicyPack.__init__)
+
+    def capture(*args: Any, **kwargs: Any) -> None:
+        bound = signature.bind(None, *args, **kwargs)
+        captured.update({key: value for key, value in bound.arguments.items() if key != "self"})
+        raise _PackCapturedError
+
+    with (
+        mock.patch.object(pulumi_policy, "PolicyPack", capture),
+        mock.patch.object(policy_module, "PolicyPack", capture),
+    ):
+        try:
+            runpy.run_path(str(folder), run_name="__main__")
+        except _PackCapturedError:
+            pass
+        except Exception as error:
+            raise PolicyPackError(f"policy pack {folder} failed to load: {type(error).__name__}: {error}") from error
+    if "name" not in captured:
+        raise PolicyPackError(f"policy pack {folder} never constructed a PolicyPack")
+    name = captured.pop("name")
+    policies = captured.pop("policies")
+    _LOADED[folder] = (name, policies, captured)
+    return _LOADED[folder]
+
+
+class InProcessAnalyzer:
+    """The pack's own servicer, called directly: same logic as the gRPC server, no process or transport."""
+
+    def __init__(self, pack_dir: str | Path) -> None:
+        name, policies, options = load_pack_definition(pack_dir)
+        self._servicer = policy_module._PolicyAnalyzerServicer(  # pinned pulumi-policy version: private API
+            name,
+            "0.0.1",  # what the SDK itself reports; the CLI reads the real version from PulumiPolicy.yaml
+            policies,
+            options.get("enforcement_level") or pulumi_policy.EnforcementLevel.ADVISORY,
+            options.get("initial_config"),
+            options.get("description"),
+            options.get("display_name"),
+            options.get("readme"),
+            options.get("provider"),
+            options.get("tags"),
+            options.get("repository"),
+        )
+
+    def get_analyzer_info(self) -> analyzer_pb2.AnalyzerInfo:
+        return self._servicer.GetAnalyzerInfo(empty_pb2.Empty(), None)
+
+    def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
+        self._servicer.Configure(request, None)
+
+    def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
+        self._servicer.ConfigureStack(request, None)
+
+    def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._servicer.Analyze(request, None)
+
+    def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
+        return self._servicer.AnalyzeStack(request, None)
+
+    def close(self) -> None:
+        """Nothing to release: the servicer lives as long as this object."""

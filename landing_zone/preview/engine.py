@@ -1,0 +1,146 @@
+"""The offline preview: run a program under recording mocks and enforce policy packs on what it registers.
+
+This is ``pulumi preview --policy-pack DIR`` without the CLI and without Azure. Packs start while
+the program runs (their start-up overlaps the program's), then every registered resource is
+analyzed and the stack is analyzed once, in the order and shape the CLI uses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from landing_zone.preview.analyzers import (
+    AnalyzerConnection,
+    InProcessAnalyzer,
+    PolicyPackError,
+    SubprocessAnalyzer,
+    validate_pack_dir,
+)
+from landing_zone.preview.pack_config import PolicyConfig
+from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
+from landing_zone.preview.project import load_project, load_stack_config
+from landing_zone.preview.recorder import Registration
+from landing_zone.preview.runner import ProgramRun, execute, run_program, select_stack
+
+#: The project's own policy pack, next to the installed (editable) package or in the working directory.
+_BUNDLED_PACK = Path(__file__).resolve().parents[2] / "policy_pack"
+
+
+def default_policy_pack() -> Path:
+    """The project's ``policy_pack/``: beside this checkout's packages, else in the working directory."""
+    for candidate in (_BUNDLED_PACK, Path.cwd() / "policy_pack"):
+        if (candidate / "PulumiPolicy.yaml").is_file():
+            return candidate
+    raise PolicyPackError("cannot find the project's policy_pack/; pass --policy-pack DIR")
+
+
+@dataclass
+class PreviewResult:
+    """A finished offline preview: what was registered and what every pack said about it."""
+
+    run: ProgramRun
+    packs: list[PackResult] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[PolicyDiagnostic]:
+        return [diagnostic for pack in self.packs for diagnostic in pack.diagnostics]
+
+    @property
+    def violations(self) -> list[PolicyDiagnostic]:
+        """Diagnostics that count: mandatory and advisory ones (disabled policies never report)."""
+        return [d for d in self.diagnostics if d.enforcement_level in ("mandatory", "advisory")]
+
+    @property
+    def mandatory(self) -> list[PolicyDiagnostic]:
+        return [d for d in self.diagnostics if d.blocking]
+
+    @property
+    def advisory(self) -> list[PolicyDiagnostic]:
+        return [d for d in self.diagnostics if d.enforcement_level == "advisory"]
+
+    @property
+    def resources(self) -> list[Registration]:
+        return self.run.registrations
+
+
+def preview(
+    program_dir: str | Path = ".",
+    stack: str | None = None,
+    *,
+    policy_packs: Sequence[str | Path] | None = None,
+    pack_configs: Sequence[Mapping[str, PolicyConfig] | None] = (),
+    in_process: bool = False,
+    dry_run: bool = True,
+) -> PreviewResult:
+    """Preview ``program_dir`` as ``stack`` and enforce ``policy_packs`` (default: the project's pack).
+
+    Pass ``policy_packs=[]`` to skip policy enforcement. ``pack_configs[i]`` configures pack ``i``.
+    Raises ProjectError, ProgramError, PolicyPackError or PackConfigError; never exits.
+    """
+    project = load_project(program_dir)
+    stack_name = select_stack(project, stack)
+    config = load_stack_config(project, stack_name)
+    pack_dirs = [validate_pack_dir(p) for p in (policy_packs if policy_packs is not None else [default_policy_pack()])]
+    with contextlib.ExitStack() as cleanup:
+        sessions: list[PolicyPackSession] = []
+        for index, pack_dir in enumerate(pack_dirs):
+            connection: AnalyzerConnection = (
+                InProcessAnalyzer(pack_dir)
+                if in_process
+                else SubprocessAnalyzer(
+                    pack_dir, project=project.name, stack=stack_name, dry_run=dry_run, config=config.values
+                )
+            )
+            cleanup.callback(connection.close)
+            sessions.append(
+                PolicyPackSession(
+                    connection,
+                    pack_dir,
+                    user_config=pack_configs[index] if index < len(pack_configs) else None,
+                    project=project.name,
+                    stack=stack_name,
+                    dry_run=dry_run,
+                    stack_config=config.values,
+                    secret_keys=config.secret_keys,
+                )
+            )
+        run = run_program(project.directory, stack_name, dry_run=dry_run)
+        result = PreviewResult(run)
+        for session in sessions:
+            result.packs.append(session.start())
+            session.analyze_all(run.registrations)
+    return result
+
+
+def enforce(
+    registrations: Sequence[Registration],
+    pack_dir: str | Path | None = None,
+    *,
+    config: Mapping[str, PolicyConfig] | None = None,
+    in_process: bool = True,
+    project: str = "test",
+    stack: str = "test",
+    dry_run: bool = True,
+) -> PackResult:
+    """Run one pack over recorded registrations (tests use this). In-process by default; fast."""
+    folder = validate_pack_dir(pack_dir or default_policy_pack())
+    connection: AnalyzerConnection = (
+        InProcessAnalyzer(folder)
+        if in_process
+        else SubprocessAnalyzer(folder, project=project, stack=stack, dry_run=dry_run)
+    )
+    try:
+        session = PolicyPackSession(
+            connection, folder, user_config=config, project=project, stack=stack, dry_run=dry_run
+        )
+        result = session.start()
+        session.analyze_all(registrations)
+        return result
+    finally:
+        connection.close()
+
+
+__all__ = ["PreviewResult", "default_policy_pack", "enforce", "execute", "preview"]

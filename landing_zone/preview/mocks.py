@@ -1,0 +1,241 @@
+"""Mocks that answer like Azure Resource Manager would, offline.
+
+A real ``pulumi preview`` of new resources knows the inputs and the physical names (the provider's
+Check step fills in auto-names) but not what Azure computes at create time: resource IDs,
+principal IDs of identities, vault URIs, FQDNs. `AzureMocks` reproduces exactly that in preview
+mode, and answers with realistic values (ARM resource IDs, ``https://<name>.vault.azure.net/``,
+GUID principal IDs) when a run is not a preview, so code paths that use outputs get exercised.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
+
+from landing_zone.preview.recorder import UNKNOWN
+
+DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000000"
+
+
+@dataclass(frozen=True)
+class ArmType:
+    """How an azure-native resource type maps to its ARM resource ID."""
+
+    path: str  # provider namespace and type segments, with {parent} placeholders; the name is appended
+    name_input: str  # the input that holds the physical name
+    scoped: str | None = None  # input holding the scope for extension resources (diagnostic settings, locks, ...)
+
+
+#: The azure-native types the landing zone uses. Anything else falls back to a generic shape.
+ARM_TYPES: Mapping[str, ArmType] = {
+    "resources:ResourceGroup": ArmType("", "resourceGroupName"),
+    "keyvault:Vault": ArmType("Microsoft.KeyVault/vaults", "vaultName"),
+    "keyvault:Key": ArmType("Microsoft.KeyVault/vaults/{vaultName}/keys", "keyName"),
+    "keyvault:Secret": ArmType("Microsoft.KeyVault/vaults/{vaultName}/secrets", "secretName"),
+    "managedidentity:UserAssignedIdentity": ArmType("Microsoft.ManagedIdentity/userAssignedIdentities", "resourceName"),
+    "storage:StorageAccount": ArmType("Microsoft.Storage/storageAccounts", "accountName"),
+    "storage:BlobServiceProperties": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices", "blobServicesName"
+    ),
+    "storage:BlobContainer": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers", "containerName"
+    ),
+    "storage:BlobContainerImmutabilityPolicy": ArmType(
+        "Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{containerName}/immutabilityPolicies",
+        "immutabilityPolicyName",
+    ),
+    "network:VirtualNetwork": ArmType("Microsoft.Network/virtualNetworks", "virtualNetworkName"),
+    "network:Subnet": ArmType("Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets", "subnetName"),
+    "network:NetworkSecurityGroup": ArmType("Microsoft.Network/networkSecurityGroups", "networkSecurityGroupName"),
+    "network:RouteTable": ArmType("Microsoft.Network/routeTables", "routeTableName"),
+    "network:PrivateEndpoint": ArmType("Microsoft.Network/privateEndpoints", "privateEndpointName"),
+    "network:PrivateDnsZoneGroup": ArmType(
+        "Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups", "privateDnsZoneGroupName"
+    ),
+    "network:AzureFirewall": ArmType("Microsoft.Network/azureFirewalls", "azureFirewallName"),
+    "network:FirewallPolicy": ArmType("Microsoft.Network/firewallPolicies", "firewallPolicyName"),
+    "network:PublicIPAddress": ArmType("Microsoft.Network/publicIPAddresses", "publicIpAddressName"),
+    "network:BastionHost": ArmType("Microsoft.Network/bastionHosts", "bastionHostName"),
+    "network:DdosProtectionPlan": ArmType("Microsoft.Network/ddosProtectionPlans", "ddosProtectionPlanName"),
+    "network:VirtualNetworkPeering": ArmType(
+        "Microsoft.Network/virtualNetworks/{virtualNetworkName}/virtualNetworkPeerings", "virtualNetworkPeeringName"
+    ),
+    "network:FlowLog": ArmType("Microsoft.Network/networkWatchers/{networkWatcherName}/flowLogs", "flowLogName"),
+    "privatedns:PrivateZone": ArmType("Microsoft.Network/privateDnsZones", "privateZoneName"),
+    "privatedns:VirtualNetworkLink": ArmType(
+        "Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks", "virtualNetworkLinkName"
+    ),
+    "operationalinsights:Workspace": ArmType("Microsoft.OperationalInsights/workspaces", "workspaceName"),
+    "operationalinsights:DataExport": ArmType(
+        "Microsoft.OperationalInsights/workspaces/{workspaceName}/dataExports", "dataExportName"
+    ),
+    "monitor:DiagnosticSetting": ArmType("Microsoft.Insights/diagnosticSettings", "name", scoped="resourceUri"),
+    "authorization:RoleAssignment": ArmType(
+        "Microsoft.Authorization/roleAssignments", "roleAssignmentName", scoped="scope"
+    ),
+    "authorization:ManagementLockByScope": ArmType("Microsoft.Authorization/locks", "lockName", scoped="scope"),
+    "authorization:ManagementLockAtResourceGroupLevel": ArmType("Microsoft.Authorization/locks", "lockName"),
+    "sql:Server": ArmType("Microsoft.Sql/servers", "serverName"),
+    "sql:Database": ArmType("Microsoft.Sql/servers/{serverName}/databases", "databaseName"),
+    "dbforpostgresql:Server": ArmType("Microsoft.DBforPostgreSQL/flexibleServers", "serverName"),
+    "dataprotection:BackupVault": ArmType("Microsoft.DataProtection/backupVaults", "vaultName"),
+    "recoveryservices:Vault": ArmType("Microsoft.RecoveryServices/vaults", "vaultName"),
+    "security:Pricing": ArmType("Microsoft.Security/pricings", "pricingName", scoped="scopeId"),
+}
+
+#: Outputs Azure computes when it creates the resource: unknown in preview, realistic otherwise.
+_GUID_NAMED = {"authorization:RoleAssignment"}
+
+
+class AzureMocks(Mocks):
+    """Answer resource registrations and invokes as Azure would, for one subscription and tenant."""
+
+    def __init__(
+        self,
+        subscription_id: str = DEFAULT_SUBSCRIPTION_ID,
+        tenant_id: str = DEFAULT_TENANT_ID,
+        location: str = "eastus",
+        dry_run: bool = True,
+    ) -> None:
+        self.subscription_id = subscription_id
+        self.tenant_id = tenant_id
+        self.location = location
+        self.dry_run = dry_run
+
+    def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs = dict(args.inputs)
+        if not args.custom:
+            return "", {}
+        if args.typ.startswith("pulumi:providers:"):
+            return _stable_guid(args.typ, args.name), inputs
+        module_type = _module_type(args.typ)
+        arm = ARM_TYPES.get(module_type)
+        name_input = arm.name_input if arm else _guess_name_input(inputs)
+        given_name = inputs.get(name_input) if name_input else None
+        state = dict(inputs)
+        if given_name is None:
+            physical_name = _auto_name(args.typ, args.name, module_type)
+            if name_input:
+                state[name_input] = physical_name
+        elif isinstance(given_name, str) and given_name != UNKNOWN:
+            physical_name = given_name
+        else:  # the name is itself unknown at preview, so the physical name is too
+            return None, state
+        state["name"] = physical_name
+        if self.dry_run:
+            return None, state
+        resource_id = self._resource_id(module_type, arm, inputs, physical_name)
+        state["id"] = resource_id
+        state.update(self._computed_outputs(module_type, inputs, physical_name, resource_id))
+        return resource_id, state
+
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        if args.token == "azure-native:authorization:getClientConfig":
+            return {
+                "clientId": _stable_guid("client", self.tenant_id),
+                "objectId": _stable_guid("object", self.tenant_id),
+                "subscriptionId": self.subscription_id,
+                "tenantId": self.tenant_id,
+            }, []
+        if args.token in ("azure-native:resources:getResourceGroup", "azure-native:resources:getResource"):
+            name = args.args.get("resourceGroupName", "rg")
+            return {
+                "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{name}",
+                "name": name,
+                "location": self.location,
+            }, []
+        return {}, []
+
+    def _resource_id(self, module_type: str, arm: ArmType | None, inputs: Mapping[str, Any], name: str) -> str:
+        if module_type == "resources:ResourceGroup":
+            return f"/subscriptions/{self.subscription_id}/resourceGroups/{name}"
+        if arm is None:
+            module, _, type_name = module_type.partition(":")
+            path = f"Microsoft.{module.capitalize()}/{type_name[:1].lower()}{type_name[1:]}s"
+        else:
+            path = arm.path.format_map(_KeepMissing(inputs))
+        if arm is not None and arm.scoped:
+            scope = str(inputs.get(arm.scoped) or f"/subscriptions/{self.subscription_id}")
+            return f"{scope.rstrip('/')}/providers/{path}/{name}"
+        group = inputs.get("resourceGroupName") or "rg"
+        return f"/subscriptions/{self.subscription_id}/resourceGroups/{group}/providers/{path}/{name}"
+
+    def _computed_outputs(
+        self, module_type: str, inputs: Mapping[str, Any], name: str, resource_id: str
+    ) -> dict[str, Any]:
+        outputs: dict[str, Any] = {}
+        if module_type == "managedidentity:UserAssignedIdentity":
+            outputs.update(
+                principalId=_stable_guid("principal", resource_id),
+                clientId=_stable_guid("client", resource_id),
+                tenantId=self.tenant_id,
+            )
+        elif module_type == "keyvault:Vault":
+            properties = dict(inputs.get("properties") or {})
+            properties["vaultUri"] = f"https://{name}.vault.azure.net/"
+            outputs["properties"] = properties
+        elif module_type == "keyvault:Key":
+            vault = inputs.get("vaultName", "vault")
+            key_uri = f"https://{vault}.vault.azure.net/keys/{name}"
+            outputs.update(
+                keyUri=key_uri, keyUriWithVersion=f"{key_uri}/{uuid.UUID(_stable_guid('v', resource_id)).hex}"
+            )
+        elif module_type == "storage:StorageAccount":
+            outputs["primaryEndpoints"] = {
+                service: f"https://{name}.{service}.core.windows.net/"
+                for service in ("blob", "dfs", "file", "queue", "table")
+            }
+        elif module_type == "sql:Server":
+            outputs["fullyQualifiedDomainName"] = f"{name}.database.windows.net"
+        elif module_type == "dbforpostgresql:Server":
+            outputs["fullyQualifiedDomainName"] = f"{name}.postgres.database.azure.com"
+        elif module_type == "operationalinsights:Workspace":
+            outputs["customerId"] = _stable_guid("workspace", resource_id)
+        identity = inputs.get("identity")
+        if isinstance(identity, Mapping) and "SystemAssigned" in str(identity.get("type", "")):
+            outputs["identity"] = {
+                **identity,
+                "principalId": _stable_guid("system-principal", resource_id),
+                "tenantId": self.tenant_id,
+            }
+        return outputs
+
+
+class _KeepMissing(dict[str, Any]):
+    """format_map helper: a missing parent name stays visible instead of raising."""
+
+    def __missing__(self, key: str) -> str:
+        return f"{{{key}}}"
+
+
+def _module_type(token: str) -> str:
+    """``azure-native:keyvault/v20230701:Vault`` -> ``keyvault:Vault``."""
+    parts = token.split(":")
+    if len(parts) != 3:
+        return token
+    return f"{parts[1].split('/')[0]}:{parts[2]}"
+
+
+def _guess_name_input(inputs: Mapping[str, Any]) -> str | None:
+    candidates = [key for key in inputs if key.endswith("Name") and key != "resourceGroupName"]
+    return candidates[-1] if candidates else None
+
+
+def _auto_name(token: str, logical_name: str, module_type: str) -> str:
+    """What azure-native's auto-naming produces: the logical name plus a stable random-looking suffix.
+
+    Role assignments are named by GUID. The suffix is derived, not random, so runs are repeatable.
+    """
+    if module_type in _GUID_NAMED:
+        return _stable_guid(token, logical_name)
+    return f"{logical_name}{hashlib.sha256(f'{token}::{logical_name}'.encode()).hexdigest()[:8]}"
+
+
+def _stable_guid(*parts: str) -> str:
+    return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))

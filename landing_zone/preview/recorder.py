@@ -1,0 +1,271 @@
+"""Record every resource registration exactly as the Pulumi engine would receive it.
+
+`RecordingMonitor` stands where the engine's resource monitor stands. It keeps the raw
+``RegisterResourceRequest`` (inputs in wire format, with unknowns and secret markers where the SDK
+put them), gives each resource the URN the real engine would give it, rejects duplicate URNs as
+the engine does, and adds the default provider resources the engine would create.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks
+from pulumi.runtime.proto import resource_pb2
+from pulumi.runtime.settings import get_project, get_stack
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
+PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+UNKNOWN = rpc.UNKNOWN
+SECRET_SIG = rpc._special_sig_key
+SECRET_VALUE_SIG = rpc._special_secret_sig
+#: Package prefixes whose SDKs attach their own versioned type aliases to every resource.
+_SDK_ALIAS_PACKAGES = ("azure-native:", "azure-nextgen:")
+
+
+class DuplicateUrnError(Exception):
+    """Two resources got the same URN. The real engine refuses this; mocks alone would accept it."""
+
+    def __init__(self, urn: str) -> None:
+        super().__init__(f"duplicate resource URN '{urn}'; give one of the resources a unique name")
+        self.urn = urn
+
+
+@dataclass
+class Registration:
+    """One resource as the engine sees it at registration.
+
+    ``inputs_struct`` is the raw wire-format ``Struct`` (what a policy pack receives);
+    ``outputs_struct`` is the state the mocks answered with (what AnalyzeStack receives).
+    """
+
+    urn: str
+    type: str
+    name: str
+    parent: str | None
+    custom: bool
+    inputs_struct: struct_pb2.Struct
+    outputs_struct: struct_pb2.Struct
+    id: str = ""
+    dependencies: list[str] = field(default_factory=list)
+    property_dependencies: dict[str, list[str]] = field(default_factory=dict)
+    protect: bool = False
+    retain_on_delete: bool = False
+    delete_before_replace: bool = False
+    delete_before_replace_defined: bool = False
+    ignore_changes: list[str] = field(default_factory=list)
+    aliases: list[dict[str, Any]] = field(default_factory=list)
+    provider: str | None = None
+    custom_timeouts: dict[str, str] | None = None
+    additional_secret_outputs: list[str] = field(default_factory=list)
+    version: str = ""
+
+    @property
+    def inputs(self) -> dict[str, Any]:
+        """Inputs in wire format as plain data: camelCase names, floats for numbers, sentinels kept."""
+        return json_format.MessageToDict(self.inputs_struct)
+
+    @property
+    def outputs(self) -> dict[str, Any]:
+        return json_format.MessageToDict(self.outputs_struct)
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``--json`` shape of a resource. Secret values are redacted, the secret marker is kept."""
+        return {
+            "urn": self.urn,
+            "type": self.type,
+            "name": self.name,
+            "parent": self.parent,
+            "custom": self.custom,
+            "inputs": redact_secrets(self.inputs),
+            "dependencies": list(self.dependencies),
+            "propertyDependencies": {key: list(value) for key, value in self.property_dependencies.items()},
+            "protect": self.protect,
+            "retainOnDelete": self.retain_on_delete,
+            "deleteBeforeReplace": self.delete_before_replace,
+            "ignoreChanges": list(self.ignore_changes),
+            "aliases": [dict(alias) for alias in self.aliases],
+            "provider": self.provider,
+        }
+
+
+def redact_secrets(value: Any) -> Any:
+    """Replace every secret's plaintext with ``[secret]``, keeping the wire marker so readers know it was one."""
+    if isinstance(value, Mapping):
+        if value.get(SECRET_SIG) == SECRET_VALUE_SIG:
+            return {SECRET_SIG: SECRET_VALUE_SIG, "value": "[secret]"}
+        return {key: redact_secrets(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_secrets(item) for item in value]
+    return value
+
+
+def qualified_type(urn: str) -> str:
+    """The ``parent$child`` type chain of a URN."""
+    return urn.split("::")[2]
+
+
+class RecordingMonitor(MockMonitor):
+    """A mock resource monitor that records registrations faithfully and answers through `Mocks`."""
+
+    def __init__(self, mocks: Mocks, on_register: Callable[[Registration], None] | None = None) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self._by_urn: dict[str, Registration] = {}
+        self._lock = threading.Lock()
+        self._on_register = on_register
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        """The engine's URN: the parent's full type chain (minus the root stack), then type and name."""
+        qualified = type_
+        if parent:
+            parent_type = qualified_type(parent)
+            if parent_type != ROOT_STACK_TYPE:
+                qualified = f"{parent_type}${type_}"
+        return f"urn:pulumi:{get_stack()}::{get_project()}::{qualified}::{name}"
+
+    def RegisterResource(self, request: Any) -> resource_pb2.RegisterResourceResponse:  # noqa: N802 (gRPC name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == ROOT_STACK_TYPE:
+            self._record(self._registration(request, urn, "", struct_pb2.Struct()))
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        provider = request.provider or None
+        if request.custom and not provider and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+            provider = self._default_provider(request.type.split(":")[0], request.version)
+        resource_args = MockResourceArgs(
+            typ=request.type,
+            name=request.name,
+            inputs=rpc.deserialize_properties(request.object),
+            provider=provider,
+            resource_id=request.importId,
+            custom=request.custom or False,
+        )
+        resource_id, state = self.mocks.new_resource(resource_args)
+        state_struct = _sync_await(rpc.serialize_properties(state, {}))
+        outputs = struct_pb2.Struct()
+        outputs.update(_overlay(json_format.MessageToDict(request.object), json_format.MessageToDict(state_struct)))
+        registration = self._registration(request, urn, resource_id or "", outputs)
+        registration.provider = provider
+        self._record(registration)
+        self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_struct)
+
+    def _default_provider(self, package: str, version: str) -> str:
+        """Register (once) the default provider the engine creates for a package, and return its reference."""
+        suffix = (version or "").replace(".", "_").replace("-", "_")
+        name = f"default_{suffix}" if suffix else "default"
+        urn = f"urn:pulumi:{get_stack()}::{get_project()}::{PROVIDER_TYPE_PREFIX}{package}::{name}"
+        provider_id = str(uuid.UUID(hashlib.sha256(urn.encode()).hexdigest()[:32]))
+        with self._lock:
+            known = urn in self._by_urn
+        if not known:
+            properties = struct_pb2.Struct()
+            if version:
+                properties.update({"version": version})
+            self._record(
+                Registration(
+                    urn=urn,
+                    type=f"{PROVIDER_TYPE_PREFIX}{package}",
+                    name=name,
+                    parent=None,
+                    custom=True,
+                    inputs_struct=properties,
+                    outputs_struct=properties,
+                    id=provider_id,
+                    version=version,
+                ),
+                allow_existing=True,
+            )
+        return f"{urn}::{provider_id}"
+
+    def _registration(self, request: Any, urn: str, resource_id: str, outputs: struct_pb2.Struct) -> Registration:
+        timeouts = request.customTimeouts
+        custom_timeouts = (
+            {"create": timeouts.create, "update": timeouts.update, "delete": timeouts.delete}
+            if request.HasField("customTimeouts") and (timeouts.create or timeouts.update or timeouts.delete)
+            else None
+        )
+        return Registration(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            parent=request.parent or None,
+            custom=bool(request.custom),
+            inputs_struct=request.object,
+            outputs_struct=outputs,
+            id=resource_id,
+            dependencies=list(request.dependencies),
+            property_dependencies={key: list(value.urns) for key, value in request.propertyDependencies.items()},
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            delete_before_replace_defined=bool(request.deleteBeforeReplaceDefined),
+            ignore_changes=list(request.ignoreChanges),
+            aliases=[_alias_json(alias) for alias in request.aliases if not _is_sdk_alias(alias)],
+            custom_timeouts=custom_timeouts,
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            version=request.version,
+        )
+
+    def _record(self, registration: Registration, allow_existing: bool = False) -> None:
+        with self._lock:
+            if registration.urn in self._by_urn:
+                if allow_existing:
+                    return
+                raise DuplicateUrnError(registration.urn)
+            self._by_urn[registration.urn] = registration
+            self.registrations.append(registration)
+        if self._on_register is not None:
+            self._on_register(registration)
+
+
+def _overlay(inputs: dict[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
+    """Outputs as the engine holds them: the inputs (leaf secret markers and unknowns intact) plus computed values."""
+    merged = dict(inputs)
+    for key, value in state.items():
+        current = merged.get(key)
+        if key not in merged:
+            merged[key] = value
+        elif (
+            isinstance(current, dict)
+            and isinstance(value, Mapping)
+            and current.get(SECRET_SIG) is None
+            and value.get(SECRET_SIG) is None
+        ):
+            merged[key] = _overlay(current, value)
+    return merged
+
+
+def _is_sdk_alias(alias: Any) -> bool:
+    """True for the versioned type aliases azure-native attaches to every resource (not the user's)."""
+    if alias.WhichOneof("alias") != "spec":
+        return False
+    spec = alias.spec
+    only_type = (
+        spec.type and not spec.name and not spec.stack and not spec.project and not spec.parentUrn and not spec.noParent
+    )
+    return bool(only_type) and spec.type.startswith(_SDK_ALIAS_PACKAGES)
+
+
+def _alias_json(alias: Any) -> dict[str, Any]:
+    if alias.WhichOneof("alias") == "urn":
+        return {"urn": alias.urn}
+    spec = alias.spec
+    result: dict[str, Any] = {}
+    for key, value in (("name", spec.name), ("type", spec.type), ("stack", spec.stack), ("project", spec.project)):
+        if value:
+            result[key] = value
+    if spec.parentUrn:
+        result["parentUrn"] = spec.parentUrn
+    if spec.noParent:
+        result["noParent"] = True
+    return result

@@ -1,0 +1,186 @@
+"""Run a Pulumi Python program, or a plain function, under the recording mocks.
+
+Both paths configure the Pulumi runtime the way the language host would (project, stack, config,
+secret keys, preview flag), start from a fresh root stack, wait for every outstanding RPC, and
+return what was registered. The runtime is process-global state; these functions reset what they
+touch so many runs can share one process (tests, benchmarks).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import runpy
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from pulumi.runtime import settings as runtime_settings
+
+from landing_zone.preview.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, AzureMocks
+from landing_zone.preview.project import PulumiProject, StackConfig, load_project, load_stack_config
+from landing_zone.preview.recorder import RecordingMonitor, Registration
+
+
+@dataclass
+class ProgramRun:
+    """What one run registered, in registration order, and the stack outputs it exported."""
+
+    project: str
+    stack: str
+    dry_run: bool
+    registrations: list[Registration]
+    outputs: dict[str, Any] = field(default_factory=dict)
+
+    def by_type(self, type_token: str) -> list[Registration]:
+        return [registration for registration in self.registrations if registration.type == type_token]
+
+    def one(self, type_token: str) -> Registration:
+        """The single registration of a type; fails loudly when there are none or several."""
+        found = self.by_type(type_token)
+        if len(found) != 1:
+            raise AssertionError(f"expected one {type_token}, found {len(found)}")
+        return found[0]
+
+    def get(self, urn: str) -> Registration:
+        for registration in self.registrations:
+            if registration.urn == urn:
+                return registration
+        raise KeyError(urn)
+
+
+class ProgramError(Exception):
+    """The program raised. ``cause`` is the original exception (a ConfigError, a bug, a duplicate URN)."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(f"{type(cause).__name__}: {cause}")
+        self.cause = cause
+
+
+def select_stack(project: PulumiProject, stack: str | None) -> str:
+    """The stack to preview: the one asked for, else the only one with a config file, else ``dev``."""
+    if stack:
+        return stack
+    stacks = project.stacks()
+    if len(stacks) == 1:
+        return stacks[0]
+    if "dev" in stacks or not stacks:
+        return "dev"
+    raise ValueError(f"several stacks ({', '.join(stacks)}); choose one with --stack")
+
+
+def run_program(
+    program_dir: str | Path,
+    stack: str | None = None,
+    *,
+    dry_run: bool = True,
+    on_register: Callable[[Registration], None] | None = None,
+) -> ProgramRun:
+    """Run the Pulumi program in ``program_dir`` as ``stack`` and record what it registers."""
+    project = load_project(program_dir)
+    stack_name = select_stack(project, stack)
+    config = load_stack_config(project, stack_name)
+    program_path = project.main
+
+    def entry() -> None:
+        with _working_directory(project.directory), _isolated_program_modules(program_path):
+            runpy.run_path(str(program_path), run_name="__main__")
+
+    return execute(entry, project.name, stack_name, config, dry_run=dry_run, on_register=on_register)
+
+
+def record(
+    function: Callable[[], Any],
+    *,
+    project: str = "test",
+    stack: str = "test",
+    config: Mapping[str, str] | None = None,
+    secret_keys: frozenset[str] = frozenset(),
+    dry_run: bool = True,
+) -> ProgramRun:
+    """Run ``function`` as a Pulumi program (for tests of components) and record what it registers.
+
+    Config keys without a namespace are put in the project's namespace, as the CLI does.
+    """
+    values = {(key if ":" in key else f"{project}:{key}"): value for key, value in (config or {}).items()}
+    return execute(function, project, stack, StackConfig(values, secret_keys), dry_run=dry_run)
+
+
+def execute(
+    entry: Callable[[], Any],
+    project: str,
+    stack: str,
+    config: StackConfig,
+    *,
+    dry_run: bool = True,
+    on_register: Callable[[Registration], None] | None = None,
+) -> ProgramRun:
+    """Configure the runtime, run ``entry`` to completion under recording mocks, return the recording."""
+    mocks = AzureMocks(**_azure_identity(config), dry_run=dry_run)
+    monitor = RecordingMonitor(mocks, on_register=on_register)
+    runtime_settings.ROOT.set(None)
+    pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=dry_run, monitor=monitor)
+    outputs: dict[str, Any] = {}
+
+    @pulumi.runtime.test
+    def run() -> Any:
+        entry()
+        root = runtime_settings.get_root_resource()
+        exported = getattr(root, "outputs", None) or {}
+        return pulumi.Output.all(**exported).apply(outputs.update) if exported else None
+
+    try:
+        run()
+    except Exception as error:  # the program's own failure, reported without our frames
+        raise ProgramError(error) from error
+    finally:
+        runtime_settings.ROOT.set(None)
+    return ProgramRun(project, stack, dry_run, list(monitor.registrations), outputs)
+
+
+def _azure_identity(config: StackConfig) -> dict[str, str]:
+    """Subscription and tenant the mocks answer with: provider config first, then the landing-zone config."""
+    values = config.values
+    subscription = values.get("azure-native:subscriptionId")
+    tenant = values.get("azure-native:tenantId")
+    for key, value in values.items():
+        if key.endswith(":landingZone") and value.startswith("{"):
+            with contextlib.suppress(ValueError):
+                document = json.loads(value)
+                subscription = subscription or document.get("subscriptionId")
+                tenant = tenant or document.get("tenantId")
+    return {
+        "subscription_id": str(subscription or DEFAULT_SUBSCRIPTION_ID),
+        "tenant_id": str(tenant or DEFAULT_TENANT_ID),
+        "location": values.get("azure-native:location", "eastus"),
+    }
+
+
+@contextlib.contextmanager
+def _working_directory(directory: Path) -> Iterator[None]:
+    """Pulumi runs a program with its project folder as working directory."""
+    previous = Path.cwd()
+    os.chdir(directory)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+
+
+@contextlib.contextmanager
+def _isolated_program_modules(program_path: Path) -> Iterator[None]:
+    """Forget modules a program imported from its own folder, so the next program gets its own."""
+    folder = str(program_path if program_path.is_dir() else program_path.parent)
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        for name in set(sys.modules) - before:
+            module_file = getattr(sys.modules[name], "__file__", None) or ""
+            if module_file.startswith(folder + os.sep):
+                del sys.modules[name]

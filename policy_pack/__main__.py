@@ -1,0 +1,18 @@
+"""Entry point the Pulumi CLI runs: ``pulumi preview --policy-pack policy_pack``.
+
+Self-contained on purpose: it imports only pulumi-policy and its own ``phi_guardrails`` package,
+so any team can point their stack at this folder or publish it with ``pulumi policy publish``.
+"""
+
+from phi_guardrails import PACK_DESCRIPTION, PACK_NAME, all_policies
+from pulumi_policy import EnforcementLevel, PolicyPack
+
+PolicyPack(
+    name=PACK_NAME,
+    description=PACK_DESCRIPTION,
+    display_name="Azure PHI guardrails (HIPAA Security Rule)",
+    provider="azure",
+    tags=["hipaa", "azure", "phi", "security"],
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=all_policies(),
+)

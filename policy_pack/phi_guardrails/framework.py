@@ -1,0 +1,204 @@
+"""The small framework every rule plugs into.
+
+A `ResourceRule` is one control: an id, what it requires, the HIPAA paragraph it implements, a
+severity, a default enforcement level, remediation steps, and one `Target` per resource type it
+reads (azure-native and the classic azure provider spell the same setting differently). A target's
+check yields violation messages; it reads properties through `ResourceView`, which:
+
+- matches types in any API version (``azure-native:keyvault/v20230701:Vault`` is a Vault);
+- reads nested wire-format properties by dotted path;
+- turns a value unknown at preview into `UnverifiableError`, which the rule reports as "cannot be
+  verified until apply" for that property and resource, instead of passing silently or crashing.
+
+Messages never echo property values: policies see secrets in plaintext.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    PolicyConfigSchema,
+    ReportViolation,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    Severity,
+)
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
+
+from phi_guardrails.citations import FRAMEWORK_NAME, FRAMEWORK_VERSION, Citation
+
+_MISSING = object()
+
+
+class UnverifiableError(Exception):
+    """A property needed by a check is unknown until apply (it depends on another resource's output)."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.path = path
+
+
+def canonical_type(token: str) -> str:
+    """A type token without its API version.
+
+    ``azure-native:keyvault/v20230701:Vault`` becomes ``azure-native:keyvault:Vault``.
+
+    Classic-provider tokens (``azure:keyvault/keyVault:KeyVault``) keep their module path: there the
+    segment after ``/`` is part of the name, not a version.
+    """
+    parts = token.split(":")
+    if len(parts) == 3 and parts[0] in ("azure-native", "azure-nextgen") and "/" in parts[1]:
+        module, _, version = parts[1].partition("/")
+        if version.startswith("v") and version[1:2].isdigit():
+            return f"{parts[0]}:{module}:{parts[2]}"
+    return token
+
+
+class ResourceView:
+    """Read-only, unknown-aware access to one resource's properties."""
+
+    def __init__(self, resource_type: str, name: str, urn: str, props: Mapping[str, Any]) -> None:
+        self.type = canonical_type(resource_type)
+        self.name = name
+        self.urn = urn
+        self._props = props
+
+    @classmethod
+    def from_args(cls, args: ResourceValidationArgs) -> ResourceView:
+        return cls(args.resource_type, args.name, args.urn, args.props)
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The value at a dotted wire-format path (``properties.networkAcls.defaultAction``).
+
+        Missing keys give ``default``. A key matches exactly, else case-insensitively, so hand-written
+        resources with unusual casing are still read. Raises `UnverifiableError` for a value unknown at preview.
+        """
+        current: Any = self._props
+        for key in path.split("."):
+            if not isinstance(current, Mapping):
+                return default
+            try:
+                value = _lookup(current, key)
+            except UnknownValueError:
+                raise UnverifiableError(path) from None
+            if value is _MISSING:
+                return default
+            current = value
+        return current
+
+    def first(self, *paths: str, default: Any = None) -> Any:
+        """The value of the first path that is present (for renamed properties across provider versions)."""
+        for path in paths:
+            value = self.get(path, _MISSING)
+            if value is not _MISSING:
+                return value
+        return default
+
+
+def _lookup(mapping: Mapping[str, Any], key: str) -> Any:
+    if key in mapping:
+        return mapping[key]
+    lowered = key.lower()
+    for candidate in mapping:
+        if isinstance(candidate, str) and candidate.lower() == lowered:
+            return mapping[candidate]
+    return _MISSING
+
+
+def is_true(value: Any) -> bool:
+    """True for a real boolean true (or its string spelling); anything else, including absence, is not."""
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
+def equals_ignoring_case(value: Any, expected: str) -> bool:
+    return isinstance(value, str) and value.strip().lower() == expected.lower()
+
+
+Check = Callable[[ResourceView], Iterable[str]]
+
+
+@dataclass(frozen=True)
+class Target:
+    """The resource types a check reads (any API version), and the check."""
+
+    types: tuple[str, ...]
+    check: Check
+
+
+@dataclass(frozen=True)
+class ResourceRule:
+    """One control over individual resources, with everything an auditor and an engineer need."""
+
+    id: str
+    description: str
+    citation: Citation
+    severity: Severity
+    enforcement: EnforcementLevel
+    remediation: str
+    targets: tuple[Target, ...]
+    config_schema: PolicyConfigSchema | None = None
+    related: Sequence[Citation] = field(default_factory=tuple)
+
+    def target_for(self, resource_type: str) -> Target | None:
+        canonical = canonical_type(resource_type)
+        for target in self.targets:
+            if canonical in target.types:
+                return target
+        return None
+
+    @property
+    def resource_types(self) -> tuple[str, ...]:
+        return tuple(token for target in self.targets for token in target.types)
+
+    def evaluate(self, view: ResourceView) -> tuple[list[str], str | None]:
+        """Violations for a resource, and the property that could not be verified at preview (if any)."""
+        target = self.target_for(view.type)
+        if target is None:
+            return [], None
+        messages: list[str] = []
+        try:
+            messages.extend(target.check(view))
+        except UnverifiableError as unknown:
+            return messages, unknown.path
+        return messages, None
+
+    def framework(self) -> PolicyComplianceFramework:
+        return PolicyComplianceFramework(
+            name=FRAMEWORK_NAME,
+            version=FRAMEWORK_VERSION,
+            reference=self.citation.reference,
+            specification=self.citation.title,
+        )
+
+    def to_policy(self) -> ResourceValidationPolicy:
+        def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            view = ResourceView.from_args(args)
+            messages, unverifiable = self.evaluate(view)
+            for message in messages:
+                report_violation(message, None)
+            if unverifiable is not None:
+                # The CLI turns this into an advisory "can't run policy during preview" diagnostic on
+                # this resource; `pulumi up` re-runs the policy once the value is known.
+                error = UnknownValueError(UNKNOWN_STRING_VALUE, unverifiable.split("."))
+                error.message = (
+                    f"{unverifiable} of {view.type} '{view.name}' is not known until apply, "
+                    f"so '{self.id}' cannot be verified at preview"
+                )
+                raise error
+
+        return ResourceValidationPolicy(
+            name=self.id,
+            description=self.description,
+            enforcement_level=self.enforcement,
+            validate=validate,
+            config_schema=self.config_schema,
+            severity=self.severity,
+            framework=self.framework(),
+            remediation_steps=self.remediation,
+            tags=["hipaa", self.citation.paragraph],
+        )
