@@ -119,23 +119,35 @@ class Namer:
 
 
 def _fit(parts: list[str], suffix: str, rule: NamingRule) -> str:
-    """Join name parts within the rule's length, shortening prefix and workload before anything else.
+    """Join name parts within the rule's length, deterministically.
 
-    The abbreviation, environment, region code and uniqueness suffix are never cut: they are what
-    makes names distinct. Shortening is deterministic, so the result is stable across runs.
+    In order, the first that fits: hyphenated with the workload shortened (to no less than three
+    characters); without hyphens, likewise; without hyphens with prefix and workload shortened. The
+    abbreviation, environment, region code and uniqueness suffix are never cut: they are what makes
+    names distinct. Storage-style names never have hyphens.
     """
-    separator = "" if rule.style is Style.COMPACT else "-"
-    parts = [part.replace("-", "") if rule.style is Style.COMPACT else part for part in parts]
-    shortenable = [1, 4]  # prefix, workload
+    separators = [""] if rule.style is Style.COMPACT else ["-", ""]
+    attempts = [(separator, (4,)) for separator in separators] + [("", (1, 4))]
+    candidate = ""
+    for separator, shortenable in attempts:
+        candidate = _shorten(parts, suffix, separator, shortenable, rule.max_length)
+        if len(candidate) <= rule.max_length:
+            return candidate
+    return candidate
+
+
+def _shorten(parts: list[str], suffix: str, separator: str, shortenable: tuple[int, ...], limit: int) -> str:
+    """Trim the longest shortenable part one character at a time until the joined name fits or cannot shrink."""
+    words = [part.replace("-", "") if not separator else part for part in parts]
 
     def joined() -> str:
-        return separator.join([*parts, suffix] if suffix else parts)
+        return separator.join([*words, suffix] if suffix else words)
 
-    while len(joined()) > rule.max_length:
-        index = max(shortenable, key=lambda i: (len(parts[i]), i))
-        if len(parts[index]) <= _MIN_PART:
+    while len(joined()) > limit:
+        index = max(shortenable, key=lambda i: (len(words[i]), i))
+        if len(words[index]) <= _MIN_PART:
             break
-        parts[index] = parts[index][:-1].rstrip("-")
+        words[index] = words[index][:-1].rstrip("-")
     return joined()
 
 

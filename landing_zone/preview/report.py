@@ -103,9 +103,8 @@ def _render_summary(result: PreviewResult, out: TextIO, policies_enabled: bool) 
     custom = sum(1 for r in resources if r.custom and not r.type.startswith("pulumi:providers:"))
     out.write("Resources:\n")
     others = len(resources) - custom
-    out.write(
-        f"    + {len(result.resources)} to create ({custom} cloud resources, {others} components and providers, 1 stack)\n"
-    )
+    counts = f"{custom} cloud resources, {others} components and providers, 1 stack"
+    out.write(f"    + {len(result.resources)} to create ({counts})\n")
     if policies_enabled:
         out.write(
             f"\nPolicy verdicts: {len(result.mandatory)} mandatory, {len(result.advisory)} advisory"

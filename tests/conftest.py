@@ -1,0 +1,54 @@
+"""Shared fixtures: recording programs under mocks, running the policy pack, and a valid configuration."""
+
+from __future__ import annotations
+
+import copy
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from landing_zone.preview.engine import enforce
+from landing_zone.preview.policy import PackResult
+from landing_zone.preview.recorder import Registration
+from landing_zone.preview.runner import ProgramRun, record
+
+ROOT = Path(__file__).resolve().parents[1]
+PACK_DIR = ROOT / "policy_pack"
+EXAMPLES = ROOT / "examples"
+
+# The pack's own modules, importable for rule-level tests (the CLI puts the pack folder on sys.path too).
+if str(PACK_DIR) not in sys.path:
+    sys.path.insert(0, str(PACK_DIR))
+
+
+@pytest.fixture(scope="session")
+def dev_config() -> dict[str, Any]:
+    """The landingZone object of the sample Pulumi.dev.yaml: complete and valid."""
+    document = yaml.safe_load((ROOT / "Pulumi.dev.yaml").read_text())
+    return document["config"]["phi-landing-zone:landingZone"]
+
+
+@pytest.fixture
+def config_data(dev_config: dict[str, Any]) -> dict[str, Any]:
+    """A fresh deep copy of the valid configuration, for tests to break one thing at a time."""
+    return copy.deepcopy(dev_config)
+
+
+@pytest.fixture
+def run_recorded() -> Callable[..., ProgramRun]:
+    """Run a function as a Pulumi program under the recording mocks (preview by default)."""
+    return record
+
+
+@pytest.fixture
+def analyze() -> Callable[..., PackResult]:
+    """Enforce the project's policy pack in-process over recorded registrations."""
+
+    def run(registrations: list[Registration], **kwargs: Any) -> PackResult:
+        return enforce(registrations, PACK_DIR, **kwargs)
+
+    return run
