@@ -117,10 +117,11 @@ def _preview(arguments: argparse.Namespace) -> int:
             traceback.print_exc(file=sys.stderr)
         return EXIT_ERROR
 
-    render(result, sys.stdout, policies_enabled=not arguments.no_policy)
+    json_to_stdout = arguments.json_file == "-"
+    render(result, sys.stderr if json_to_stdout else sys.stdout, policies_enabled=not arguments.no_policy)
     if arguments.json_file:
-        document = json.dumps(to_json(result), indent=2, sort_keys=False)
-        if arguments.json_file == "-":
+        document = json.dumps(to_json(result), indent=2)
+        if json_to_stdout:
             print(document)
         else:
             Path(arguments.json_file).write_text(document + "\n", encoding="utf-8")

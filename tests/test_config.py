@@ -82,11 +82,17 @@ class TestRegions:
     def test_display_names_are_normalised(self, config_data: dict[str, Any]) -> None:
         config_data["regions"] = {"primary": "East US 2", "allowed": ["East US 2", "Central US"]}
         regions = parse_config(config_data).regions
-        assert (regions.primary, regions.allowed, regions.paired_region) == ("eastus2", ["eastus2", "centralus"], "centralus")
+        assert (regions.primary, regions.allowed, regions.paired_region) == (
+            "eastus2",
+            ["eastus2", "centralus"],
+            "centralus",
+        )
 
     def test_unknown_region_is_rejected_with_a_suggestion(self, config_data: dict[str, Any]) -> None:
         config_data["regions"]["primary"] = "eastus3"
-        assert problems_of(config_data)["regions.primary"] == "'eastus3' is not an Azure region (did you mean 'eastus'?)"
+        assert (
+            problems_of(config_data)["regions.primary"] == "'eastus3' is not an Azure region (did you mean 'eastus'?)"
+        )
 
     def test_primary_outside_allowed_regions_is_rejected(self, config_data: dict[str, Any]) -> None:
         config_data["regions"]["primary"] = "westeurope"

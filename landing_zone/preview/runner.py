@@ -8,6 +8,7 @@ touch so many runs can share one process (tests, benchmarks).
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -54,11 +55,16 @@ class ProgramRun:
 
 
 class ProgramError(Exception):
-    """The program raised. ``cause`` is the original exception (a ConfigError, a bug, a duplicate URN)."""
+    """The program raised. ``cause`` is the original exception (a ConfigError, a bug, a duplicate URN).
 
-    def __init__(self, cause: BaseException) -> None:
+    ``registrations`` holds what was registered before the failure, so callers can check that
+    invalid input stopped the program before any resource was created.
+    """
+
+    def __init__(self, cause: BaseException, registrations: list[Registration] | None = None) -> None:
         super().__init__(f"{type(cause).__name__}: {cause}")
         self.cause = cause
+        self.registrations = list(registrations or [])
 
 
 def select_stack(project: PulumiProject, stack: str | None) -> str:
@@ -137,10 +143,32 @@ def execute(
     try:
         run()
     except Exception as error:  # the program's own failure, reported without our frames
-        raise ProgramError(error) from error
+        _silence_orphaned_futures_of(error)
+        raise ProgramError(error, monitor.registrations) from error
     finally:
         runtime_settings.ROOT.set(None)
     return ProgramRun(project, stack, dry_run, list(monitor.registrations), outputs)
+
+
+def _silence_orphaned_futures_of(error: BaseException) -> None:
+    """Keep asyncio from printing "Future exception was never retrieved" for a failure already reported.
+
+    When a registration fails, the SDK leaves that resource's output futures holding the same
+    exception; asyncio would print each one with a traceback when they are collected.
+    """
+    loop = asyncio.get_event_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(event_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exception = context.get("exception")
+        if exception is error or (type(exception) is type(error) and str(exception) == str(error)):
+            return
+        if previous is not None:
+            previous(event_loop, context)
+        else:
+            event_loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
 
 
 def _azure_identity(config: StackConfig) -> dict[str, str]:

@@ -1,0 +1,209 @@
+"""`landing-zone preview` end to end: exit codes, the printed report, the JSON document, clean errors.
+
+These runs use the default path, which starts the policy pack as ``python -m pulumi.policy`` and
+speaks gRPC to it exactly as the Pulumi CLI does.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from landing_zone.cli import EXIT_ERROR, EXIT_MANDATORY_VIOLATIONS, EXIT_OK, main
+
+ROOT = Path(__file__).resolve().parents[1]
+MINIMAL = ROOT / "examples" / "minimal-key-vault"
+
+pytestmark = pytest.mark.subprocess
+
+PURGE_PROTECTION_OFF = textwrap.dedent(
+    """
+    import pulumi
+    from pulumi_azure_native import keyvault, resources
+
+    group = resources.ResourceGroup("keys", location="eastus2")
+    keyvault.Vault(
+        "keys",
+        resource_group_name=group.name,
+        properties=keyvault.VaultPropertiesArgs(
+            tenant_id="72f988bf-0000-4000-8000-000000000001",
+            sku=keyvault.SkuArgs(family="A", name="premium"),
+            enable_rbac_authorization=True,
+            enable_purge_protection=False,
+            public_network_access="Disabled",
+        ),
+    )
+    """
+)
+
+
+@pytest.fixture
+def purge_protection_off(tmp_path: Path) -> Path:
+    """A copy of the minimal example whose vault is written by hand with purge protection off."""
+    folder = tmp_path / "bad-example"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "__main__.py").write_text(PURGE_PROTECTION_OFF)
+    return folder
+
+
+def reference_program_with(tmp_path: Path, landing_zone: Any) -> Path:
+    """A project that runs the reference program with the given landingZone config."""
+    (tmp_path / "Pulumi.yaml").write_text(
+        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(
+        yaml.safe_dump({"config": {"phi-landing-zone:landingZone": landing_zone}})
+    )
+    return tmp_path
+
+
+def test_minimal_example_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(MINIMAL)]) == EXIT_OK
+    out = capsys.readouterr().out
+    assert "landingzone:security:KeyVault" in out
+    assert "azure-native:keyvault:Vault" in out
+    assert "✅ azure-phi-guardrails@v0.1.0" in out
+    assert "Policy verdicts: 0 mandatory, 0 advisory from 1 pack(s)" in out
+
+
+def test_reference_program_passes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(ROOT)]) == EXIT_OK
+    assert "Preview passed: no mandatory policy violations." in capsys.readouterr().out
+
+
+def test_purge_protection_off_fails_naming_rule_and_resource(
+    purge_protection_off: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "out.json"
+    assert main(["preview", str(purge_protection_off), "--json", str(report)]) == EXIT_MANDATORY_VIOLATIONS
+    out = capsys.readouterr().out
+    assert "- [mandatory] (critical)  keyvault-purge-protection  (1)" in out
+    assert "azure-native:keyvault:Vault: keys" in out
+    assert "Preview FAILED" in out
+
+    document = json.loads(report.read_text())
+    assert list(document) == ["project", "stack", "resources", "policyViolations", "summary"]
+    assert (document["project"], document["stack"]) == ("minimal-key-vault", "dev")
+    assert document["summary"] == {"resources": 4, "mandatory": 1, "advisory": 0}
+    assert document["policyViolations"] == [
+        {
+            "policyPack": "azure-phi-guardrails",
+            "policy": "keyvault-purge-protection",
+            "enforcementLevel": "mandatory",
+            "severity": "critical",
+            "urn": "urn:pulumi:dev::minimal-key-vault::azure-native:keyvault:Vault::keys",
+            "message": document["policyViolations"][0]["message"],
+        }
+    ]
+    assert "purge protection is not enabled" in document["policyViolations"][0]["message"]
+    vault = next(r for r in document["resources"] if r["type"] == "azure-native:keyvault:Vault")
+    assert list(vault) == [
+        "urn", "type", "name", "parent", "custom", "inputs", "dependencies", "propertyDependencies",
+        "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "aliases", "provider",
+    ]  # fmt: skip
+    assert vault["inputs"]["properties"]["enablePurgeProtection"] is False
+
+
+def test_pack_config_can_downgrade_a_rule(purge_protection_off: Path, tmp_path: Path) -> None:
+    config = tmp_path / "pack-config.json"
+    config.write_text(json.dumps({"keyvault-purge-protection": "advisory"}))
+    assert main(["preview", str(purge_protection_off), "--policy-pack-config", str(config)]) == EXIT_OK
+
+
+def test_in_process_mode_gives_the_same_verdicts(purge_protection_off: Path, tmp_path: Path) -> None:
+    documents = []
+    for flags in ([], ["--in-process"]):
+        path = tmp_path / f"out{len(documents)}.json"
+        assert main(["preview", str(purge_protection_off), "--json", str(path), *flags]) == EXIT_MANDATORY_VIOLATIONS
+        documents.append(json.loads(path.read_text()))
+    assert documents[0] == documents[1]
+
+
+def test_json_to_stdout_keeps_the_report_on_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(MINIMAL), "--json", "-", "--no-policy"]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["summary"]["mandatory"] == 0
+    assert "Previewing update (dev)" in captured.err
+
+
+def test_no_policy_records_only(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(MINIMAL), "--no-policy"]) == EXIT_OK
+    assert "Policies:" not in capsys.readouterr().out
+
+
+def test_invalid_landing_zone_config_exits_2_listing_every_problem(
+    tmp_path: Path, dev_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = json.loads(json.dumps(dev_config))
+    broken["keys"]["keySize"] = 2048
+    broken["network"]["spokes"][0]["subnets"][0]["cidr"] = "10.99.0.0/24"
+    assert main(["preview", str(reference_program_with(tmp_path, broken))]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "invalid landing-zone configuration in Pulumi.dev.yaml: landingZone: 2 problems" in err
+    assert "  - network.spokes[0].subnets[0].cidr: 10.99.0.0/24 is not inside" in err
+    assert "  - keys.keySize: 2048-bit keys are not allowed" in err
+    assert "Traceback" not in err
+
+
+def test_program_errors_exit_2_without_traceback_unless_debug(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "Pulumi.yaml").write_text("name: broken\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("raise RuntimeError('the program is broken')\n")
+    assert main(["preview", str(tmp_path), "--no-policy"]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "error: the program failed: RuntimeError: the program is broken" in err
+    assert "Traceback" not in err
+    assert main(["preview", str(tmp_path), "--no-policy", "--debug"]) == EXIT_ERROR
+    assert "Traceback" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        ({"keyvault-purge-protection": "sometimes"}, "is not a valid enforcement level"),
+        ({"keyvault-purge-protection": 7}, "must be a string or object"),
+    ],
+)
+def test_bad_pack_config_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str], config: Any, message: str) -> None:
+    path = tmp_path / "pack.json"
+    path.write_text(json.dumps(config))
+    assert main(["preview", str(MINIMAL), "--policy-pack-config", str(path)]) == EXIT_ERROR
+    assert message in capsys.readouterr().err
+
+
+def test_missing_project_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(tmp_path)]) == EXIT_ERROR
+    assert "no Pulumi.yaml" in capsys.readouterr().err
+
+
+def test_not_a_policy_pack_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preview", str(MINIMAL), "--policy-pack", str(tmp_path)]) == EXIT_ERROR
+    assert "is not a policy pack folder" in capsys.readouterr().err
+
+
+def test_a_pack_that_crashes_on_start_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (tmp_path / "__main__.py").write_text("raise SystemExit('pack cannot start: missing dependency')\n")
+    assert main(["preview", str(MINIMAL), "--policy-pack", str(tmp_path)]) == EXIT_ERROR
+    err = capsys.readouterr().err
+    assert "did not start" in err
+    assert "missing dependency" in err
+
+
+def test_validate_config_command(
+    tmp_path: Path, dev_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.yaml"
+    good.write_text(yaml.safe_dump({"landingZone": dev_config}))
+    assert main(["validate-config", str(good)]) == EXIT_OK
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**dev_config, "prefx": "x"}))
+    assert main(["validate-config", str(bad)]) == EXIT_ERROR
+    assert "prefx: unknown key 'prefx'; did you mean 'prefix'?" in capsys.readouterr().err
