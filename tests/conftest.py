@@ -14,7 +14,8 @@ import yaml
 from landing_zone.preview.engine import enforce
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
-from landing_zone.preview.runner import ProgramRun, record
+
+pytest_plugins = ["landing_zone.testing"]
 
 ROOT = Path(__file__).resolve().parents[1]
 PACK_DIR = ROOT / "policy_pack"
@@ -36,12 +37,6 @@ def dev_config() -> dict[str, Any]:
 def config_data(dev_config: dict[str, Any]) -> dict[str, Any]:
     """A fresh deep copy of the valid configuration, for tests to break one thing at a time."""
     return copy.deepcopy(dev_config)
-
-
-@pytest.fixture
-def run_recorded() -> Callable[..., ProgramRun]:
-    """Run a function as a Pulumi program under the recording mocks (preview by default)."""
-    return record
 
 
 @pytest.fixture

@@ -1,0 +1,42 @@
+"""Pytest fixtures for testing Pulumi components and policy rules offline.
+
+Enable them in a ``conftest.py`` with ``pytest_plugins = ["landing_zone.testing"]``:
+
+- ``pulumi_recorder(target, ...)`` runs a function, or a Pulumi program folder, under the recording
+  mocks and returns the `ProgramRun` (registrations in wire format, stack outputs);
+- ``policy_enforcer(registrations, ...)`` runs a policy pack (the project's by default) over recorded
+  registrations, in-process by default or over gRPC with ``in_process=False``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from landing_zone.preview.engine import enforce
+from landing_zone.preview.policy import PackResult
+from landing_zone.preview.recorder import Registration
+from landing_zone.preview.runner import ProgramRun, record, run_program
+
+
+def record_target(target: Callable[[], Any] | str | Path, **options: Any) -> ProgramRun:
+    """Record a function (run as a program) or a program folder (with its stack config)."""
+    if callable(target):
+        return record(target, **options)
+    return run_program(target, **options)
+
+
+@pytest.fixture
+def pulumi_recorder() -> Callable[..., ProgramRun]:
+    return record_target
+
+
+@pytest.fixture
+def policy_enforcer() -> Callable[..., PackResult]:
+    def run(registrations: Sequence[Registration], pack_dir: str | Path | None = None, **options: Any) -> PackResult:
+        return enforce(registrations, pack_dir, **options)
+
+    return run
