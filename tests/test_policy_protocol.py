@@ -33,7 +33,8 @@ PROBE_PACK = textwrap.dedent(
     def options(args, report_violation):
         if args.resource_type == "azure-native:keyvault:Vault":
             provider = args.provider.resource_type if args.provider else None
-            report_violation(f"protect={args.opts.protect} parent={args.opts.parent.split('::')[-1]} provider={provider}")
+            parent = args.opts.parent.split("::")[-1]
+            report_violation(f"protect={args.opts.protect} parent={parent} provider={provider}")
 
     def edges(args, report_violation):
         for resource in args.resources:
