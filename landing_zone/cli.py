@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -65,9 +66,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
-    if arguments.command == "validate-config":
-        return _validate_config(arguments.file)
-    return _preview(arguments)
+    try:
+        if arguments.command == "validate-config":
+            return _validate_config(arguments.file)
+        return _preview(arguments)
+    except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _validate_config(file: str) -> int:

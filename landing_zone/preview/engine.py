@@ -23,7 +23,7 @@ from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
 from landing_zone.preview.project import load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
-from landing_zone.preview.runner import ProgramRun, execute, run_program, select_stack
+from landing_zone.preview.runner import ProgramRun, run_program, select_stack
 
 #: The project's own policy pack, next to the installed (editable) package or in the working directory.
 _BUNDLED_PACK = Path(__file__).resolve().parents[2] / "policy_pack"
@@ -143,4 +143,4 @@ def enforce(
         connection.close()
 
 
-__all__ = ["PreviewResult", "default_policy_pack", "enforce", "execute", "preview"]
+__all__ = ["PreviewResult", "default_policy_pack", "enforce", "preview"]
