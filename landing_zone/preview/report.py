@@ -37,7 +37,9 @@ def render(result: PreviewResult, out: TextIO, *, policies_enabled: bool = True)
 
 
 def _render_tree(registrations: list[Registration], out: TextIO) -> None:
-    visible = [r for r in registrations if not (r.type.startswith("pulumi:providers:") and r.name.startswith("default"))]
+    visible = [
+        r for r in registrations if not (r.type.startswith("pulumi:providers:") and r.name.startswith("default"))
+    ]
     children: dict[str | None, list[Registration]] = defaultdict(list)
     urns = {r.urn for r in visible}
     for registration in visible:
