@@ -1,15 +1,16 @@
 """The optional interfaces every component shares, in the spirit of Azure Verified Modules.
 
-Users learn one shape once: a `lock`, `tags`, and (in later components) `diagnostics`,
-`private_endpoint`, `customer_managed_key` and `role_assignments`. A component never creates the
-shared thing an interface points to; it takes its ID.
+Users learn one shape once: ``lock``, ``tags``, ``diagnostics``, ``private_endpoint``,
+``customer_managed_key`` and ``role_assignments``. A component never creates the shared thing an
+interface points to (the workspace, the subnet, the DNS zone, the key); it takes its ID.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
+import pulumi
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from landing_zone.errors import ConfigError, Problem, format_location
@@ -45,6 +46,58 @@ class LockArgs(StrictArgs):
     )
 
 
+class DiagnosticsArgs(StrictArgs):
+    """Where a resource sends its logs and metrics: a Log Analytics workspace, and optionally an archive.
+
+    ``category_groups`` defaults to ``allLogs``, which includes the ``audit`` group. Use ``("audit",)``
+    only with a written reason: other categories (requests, errors) are part of activity review too.
+    """
+
+    workspace_id: Any = Field(description="Resource ID of the Log Analytics workspace.")
+    archive_storage_account_id: Any = Field(default=None, description="Resource ID of the immutable log archive.")
+    category_groups: tuple[Literal["allLogs", "audit"], ...] = ("allLogs",)
+    metrics: bool = True
+
+
+class PrivateEndpointArgs(StrictArgs):
+    """Reach a resource only through a private endpoint in ``subnet_id``, resolved by ``private_dns_zone_ids``.
+
+    ``private_dns_zone_ids`` maps a private-link sub-resource (``vault``, ``blob``, ``sqlServer`` ...) to
+    the ID of its ``privatelink.*`` zone. Exactly one DNS zone group is created per endpoint.
+    """
+
+    subnet_id: Any = Field(description="Resource ID of the private-endpoint subnet (in the spoke).")
+    private_dns_zone_ids: Mapping[str, Any] = Field(description="Sub-resource -> private DNS zone resource ID.")
+    resource_group_name: Any = Field(default=None, description="Where the endpoint lives; default: the resource's.")
+    location: str | None = Field(default=None, description="Endpoint region; default: the resource's.")
+
+
+class RoleAssignmentArgs(StrictArgs):
+    """A role for a principal on the component's main resource (AVM ``roleAssignments``)."""
+
+    principal_id: Any
+    role: str = Field(description="A built-in role name from components.roles.BUILT_IN_ROLES, or a role GUID.")
+    principal_type: Literal["Group", "ServicePrincipal", "User", "ForeignGroup", "Device"] = "Group"
+    description: str | None = None
+
+
+class CustomerManagedKeyRef(StrictArgs):
+    """What a CMK consumer needs from a `CustomerManagedKey` (its ``reference`` output).
+
+    ``depends_on`` holds the identity and its role assignment on the key: a consumer must be created
+    after both, or Azure rejects the key (the identity cannot unwrap it yet).
+    """
+
+    key_name: Any
+    vault_uri: Any
+    versionless_key_uri: Any
+    key_resource_id: Any
+    identity_resource_id: Any
+    identity_principal_id: Any
+    identity_client_id: Any
+    depends_on: Sequence[pulumi.Resource] = ()
+
+
 ArgsT = TypeVar("ArgsT", bound=StrictArgs)
 
 
@@ -58,3 +111,8 @@ def validate_args(model: type[ArgsT], component: str, values: Mapping[str, Any])
             for item in error.errors(include_url=False)
         ]
         raise ConfigError(problems, source=component) from None
+
+
+def waiver_tags(waivers: Mapping[str, Waiver | None]) -> dict[str, str]:
+    """Tags recording each applied waiver's reason (Azure tag values hold at most 256 characters)."""
+    return {f"waiver:{name}": waiver.reason[:256] for name, waiver in waivers.items() if waiver is not None}

@@ -118,7 +118,7 @@ class AzureMocks(Mocks):
         arm = ARM_TYPES.get(module_type)
         name_input = arm.name_input if arm else _guess_name_input(inputs)
         given_name = inputs.get(name_input) if name_input else None
-        state = dict(inputs)
+        state = _as_outputs(inputs)
         if given_name is None:
             physical_name = _auto_name(args.typ, args.name, module_type)
             if name_input:
@@ -205,6 +205,26 @@ class AzureMocks(Mocks):
                 "tenantId": self.tenant_id,
             }
         return outputs
+
+
+def _as_outputs(value: Any) -> Any:
+    """Inputs reshaped the way azure-native reports them as outputs.
+
+    Inputs and outputs share their shape except for managed identities: ``userAssignedIdentities``
+    is a list of resource IDs going in and a map keyed by resource ID coming out. Echoing the list
+    back would make the SDK reject the output type.
+    """
+    if isinstance(value, Mapping):
+        result = {}
+        for key, item in value.items():
+            if key == "userAssignedIdentities" and isinstance(item, list):
+                result[key] = {identity: {} for identity in item if isinstance(identity, str)}
+            else:
+                result[key] = _as_outputs(item)
+        return result
+    if isinstance(value, list):
+        return [_as_outputs(item) for item in value]
+    return value
 
 
 class _KeepMissing(dict[str, Any]):

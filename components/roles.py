@@ -1,0 +1,84 @@
+"""Azure built-in roles by name, and role assignments with deterministic names at the narrowest scope.
+
+Role definition GUIDs are Azure's (Azure RBAC "built-in roles" documentation); they are the same in
+every tenant. Assignment names are GUIDs derived from logical names, so re-running a program never
+creates a duplicate assignment and a replaced principal reuses the same assignment name.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pulumi
+
+#: Built-in role name -> role definition GUID.
+BUILT_IN_ROLES: dict[str, str] = {
+    "Key Vault Administrator": "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+    "Key Vault Crypto Officer": "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+    "Key Vault Crypto Service Encryption User": "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    "Key Vault Crypto User": "12338af0-0e69-4776-bea7-57ae8d297424",
+    "Key Vault Reader": "21090545-7ca7-4776-b22c-e363652d74d2",
+    "Key Vault Secrets Officer": "b86a8fe4-44ce-4948-aee5-eccb2c155cd7",
+    "Key Vault Secrets User": "4633458b-17de-408a-b874-0445c86b69e6",
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+    "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    "Log Analytics Reader": "73c42c96-874c-492b-b04d-ab87d138a893",
+    "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+}
+#: Roles that must never be assigned by a component: they grant everything, including granting.
+FORBIDDEN_ROLES = {
+    "Owner": "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+    "User Access Administrator": "18d7d88d-a35a-4fb5-a5c3-7773c20a72d9",
+}
+
+_NAMESPACE = uuid.UUID("6f1e3a52-3c1b-4b8e-9a57-2f4d1c0b7e11")
+
+
+def role_guid(role: str) -> str:
+    """The GUID of a built-in role given by name or GUID. Owner and User Access Administrator are refused."""
+    if role in FORBIDDEN_ROLES or role.lower() in FORBIDDEN_ROLES.values():
+        raise ValueError(f"role '{role}' is too broad for a PHI landing zone; grant a narrower role")
+    if role in BUILT_IN_ROLES:
+        return BUILT_IN_ROLES[role]
+    try:
+        return str(uuid.UUID(role))
+    except ValueError:
+        raise ValueError(f"unknown role '{role}'; use a name from BUILT_IN_ROLES or a role definition GUID") from None
+
+
+def role_definition_id(subscription_id: str, role: str) -> str:
+    """The full role definition ID as Azure returns it (so there is no perpetual diff)."""
+    return f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/{role_guid(role)}"
+
+
+def assignment_name(*logical_parts: str) -> str:
+    """A stable GUID for a role assignment, from logical names that do not change between runs."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(logical_parts)))
+
+
+def assign_role(
+    name: str,
+    *,
+    scope: pulumi.Input[str],
+    principal_id: pulumi.Input[str],
+    role: str,
+    subscription_id: str,
+    principal_type: str = "ServicePrincipal",
+    description: str | None = None,
+    parent: pulumi.Resource | None = None,
+    depends_on: list[pulumi.Resource] | None = None,
+) -> Any:
+    """Create one role assignment. ``name`` is the logical name and seeds the assignment's GUID."""
+    from pulumi_azure_native import authorization
+
+    return authorization.RoleAssignment(
+        name,
+        scope=scope,
+        principal_id=principal_id,
+        principal_type=principal_type,
+        role_definition_id=role_definition_id(subscription_id, role),
+        role_assignment_name=assignment_name(subscription_id, name, role_guid(role)),
+        description=description,
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on or []),
+    )
