@@ -37,6 +37,7 @@ PURGE_PROTECTION_OFF = textwrap.dedent(
             enable_rbac_authorization=True,
             enable_purge_protection=False,
             public_network_access="Disabled",
+            network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny", bypass="None"),
         ),
     )
     """

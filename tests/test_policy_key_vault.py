@@ -33,6 +33,8 @@ CLASSIC_HARDENED = {
     "purgeProtectionEnabled": True,
     "rbacAuthorizationEnabled": True,
     "publicNetworkAccessEnabled": False,
+    "networkAcls": {"defaultAction": "Deny", "bypass": "None"},
+    "softDeleteRetentionDays": 90,
     "resourceGroupName": "rg",
     "location": "eastus2",
 }

@@ -27,6 +27,8 @@ from pulumi_policy import (
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
@@ -62,15 +64,18 @@ def canonical_type(token: str) -> str:
 class ResourceView:
     """Read-only, unknown-aware access to one resource's properties."""
 
-    def __init__(self, resource_type: str, name: str, urn: str, props: Mapping[str, Any]) -> None:
+    def __init__(
+        self, resource_type: str, name: str, urn: str, props: Mapping[str, Any], config: Mapping[str, Any] | None = None
+    ) -> None:
         self.type = canonical_type(resource_type)
         self.name = name
         self.urn = urn
         self._props = props
+        self.config: Mapping[str, Any] = config or {}
 
     @classmethod
     def from_args(cls, args: ResourceValidationArgs) -> ResourceView:
-        return cls(args.resource_type, args.name, args.urn, args.props)
+        return cls(args.resource_type, args.name, args.urn, args.props, args.get_config())
 
     def get(self, path: str, default: Any = None) -> Any:
         """The value at a dotted wire-format path (``properties.networkAcls.defaultAction``).
@@ -91,6 +96,18 @@ class ResourceView:
             current = value
         return current
 
+    def has(self, path: str) -> bool:
+        """True when the property is set to something non-empty, or to a value unknown until apply.
+
+        For presence checks (``a workspace is configured``) an unknown value is enough: it will be
+        an ID, just not one known at preview.
+        """
+        try:
+            value = self.get(path)
+        except UnverifiableError:
+            return True
+        return value not in (None, "", [], {}) and not (isinstance(value, (Mapping, Sequence)) and len(value) == 0)
+
     def first(self, *paths: str, default: Any = None) -> Any:
         """The value of the first path that is present (for renamed properties across provider versions)."""
         for path in paths:
@@ -108,6 +125,43 @@ def _lookup(mapping: Mapping[str, Any], key: str) -> Any:
         if isinstance(candidate, str) and candidate.lower() == lowered:
             return mapping[candidate]
     return _MISSING
+
+
+def entries(value: Any) -> list[Any]:
+    """The items of a list property (policy props are read-only proxies, not lists); [] for anything else."""
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+        return list(value)
+    return []
+
+
+def is_mapping(value: Any) -> bool:
+    """True for an object property (policy props are read-only mappings, not dicts)."""
+    return isinstance(value, Mapping)
+
+
+def is_false(value: Any) -> bool:
+    """True only for an explicit false (or its string spelling): absence is not false."""
+    return value is False or (isinstance(value, str) and value.strip().lower() == "false")
+
+
+def as_number(value: Any) -> float | None:
+    """A number from the wire (floats), or from a numeric string; None when absent or not numeric."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def setting(view: ResourceView, key: str, default: float) -> float:
+    """A numeric policy setting from the pack config (the CLI fills in schema defaults; in-process, this does)."""
+    value = as_number(view.config.get(key))
+    return default if value is None else value
 
 
 def is_true(value: Any) -> bool:
@@ -192,6 +246,117 @@ class ResourceRule:
                 raise error
 
         return ResourceValidationPolicy(
+            name=self.id,
+            description=self.description,
+            enforcement_level=self.enforcement,
+            validate=validate,
+            config_schema=self.config_schema,
+            severity=self.severity,
+            framework=self.framework(),
+            remediation_steps=self.remediation,
+            tags=["hipaa", self.citation.paragraph],
+        )
+
+
+class StackResource:
+    """One resource in AnalyzeStack: its properties (a `ResourceView`) and its edges to other resources."""
+
+    def __init__(self, resource: Any, config: Mapping[str, Any]) -> None:
+        self.raw = resource
+        self.view = ResourceView(resource.resource_type, resource.name, resource.urn, resource.props, config)
+        self.type = self.view.type
+        self.name = resource.name
+        self.urn = resource.urn
+
+    def depends_on_via(self, *properties: str) -> list[str]:
+        """URNs this resource takes through the given input properties (property dependencies)."""
+        urns: list[str] = []
+        for prop in properties:
+            urns.extend(dependency.urn for dependency in self.raw.property_dependencies.get(prop, []))
+        return urns
+
+    @property
+    def protected(self) -> bool:
+        return bool(getattr(self.raw.opts, "protect", False))
+
+
+class StackContext:
+    """Everything a stack check reads, plus the record of what could not be verified at preview."""
+
+    def __init__(self, resources: Sequence[Any], config: Mapping[str, Any]) -> None:
+        self.resources = [StackResource(resource, config) for resource in resources]
+        self.by_urn = {resource.urn: resource for resource in self.resources}
+        self.config = config
+        self.unverifiable: list[str] = []
+
+    def of_type(self, *types: str) -> list[StackResource]:
+        return [resource for resource in self.resources if resource.type in types]
+
+    def findings(
+        self, resources: Iterable[StackResource], check: Callable[[StackResource], Iterable[str]]
+    ) -> Iterable[tuple[str, str]]:
+        """Run ``check`` on each resource; an unknown value skips that resource and is recorded, not fatal."""
+        for resource in resources:
+            try:
+                for message in check(resource):
+                    yield resource.urn, message
+            except UnverifiableError as unknown:
+                self.unverifiable.append(f"{unknown.path} of {resource.type} '{resource.name}'")
+
+    def read(self, resource: StackResource, path: str, default: Any = None, *, required: bool = True) -> Any:
+        """A property of a resource; an unknown value reads as ``default``.
+
+        ``required=True`` records the unknown as something the rule could not verify; pass False for
+        values only used as hints (for example matching a resource by the name inside an ID).
+        """
+        try:
+            return resource.view.get(path, default)
+        except UnverifiableError:
+            if required:
+                self.unverifiable.append(f"{path} of {resource.type} '{resource.name}'")
+            return default
+
+
+StackCheck = Callable[[StackContext], Iterable[tuple[str, str]]]
+
+
+@dataclass(frozen=True)
+class StackRule:
+    """One control over the whole stack (relationships between resources), with the same metadata as resource rules."""
+
+    id: str
+    description: str
+    citation: Citation
+    severity: Severity
+    enforcement: EnforcementLevel
+    remediation: str
+    check: StackCheck
+    resource_types: tuple[str, ...] = ()
+    config_schema: PolicyConfigSchema | None = None
+    related: Sequence[Citation] = field(default_factory=tuple)
+
+    def framework(self) -> PolicyComplianceFramework:
+        return PolicyComplianceFramework(
+            name=FRAMEWORK_NAME,
+            version=FRAMEWORK_VERSION,
+            reference=self.citation.reference,
+            specification=self.citation.title,
+        )
+
+    def to_policy(self) -> StackValidationPolicy:
+        def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
+            context = StackContext(args.resources, args.get_config())
+            for urn, message in self.check(context):
+                report_violation(message, urn)
+            if context.unverifiable:
+                error = UnknownValueError(UNKNOWN_STRING_VALUE, [])
+                error.message = (
+                    f"'{self.id}' could not verify at preview, because these values are not known until apply: "
+                    + "; ".join(sorted(set(context.unverifiable)))
+                )
+                raise error
+
+        return StackValidationPolicy(
             name=self.id,
             description=self.description,
             enforcement_level=self.enforcement,

@@ -1,12 +1,19 @@
-"""Every rule of the pack, grouped by service. Add a module here and list its rules in `RULES`."""
+"""Every rule of the pack, grouped by service. Add a module here and list its rules below."""
 
 from __future__ import annotations
 
-from phi_guardrails.framework import ResourceRule
-from phi_guardrails.rules import key_vault
+from phi_guardrails.framework import ResourceRule, StackRule
+from phi_guardrails.rules import defender, key_vault, log_analytics, monitoring, storage
 
-RULES: tuple[ResourceRule, ...] = (*key_vault.RULES,)
+RULES: tuple[ResourceRule, ...] = (
+    *key_vault.RULES,
+    *log_analytics.RULES,
+    *monitoring.RULES,
+    *storage.RULES,
+    *defender.RULES,
+)
+STACK_RULES: tuple[StackRule, ...] = (*key_vault.STACK_RULES, *storage.STACK_RULES)
 
-_ids = [rule.id for rule in RULES]
+_ids = [rule.id for rule in (*RULES, *STACK_RULES)]
 if len(_ids) != len(set(_ids)):  # pragma: no cover - guards against a copy-paste slip at import time
     raise RuntimeError(f"duplicate rule ids: {sorted({i for i in _ids if _ids.count(i) > 1})}")

@@ -1,20 +1,37 @@
-"""Key Vault: the vault holds the keys that encrypt PHI, so losing or exposing it loses or exposes PHI.
+"""Key Vault and its keys: the keys encrypt PHI, so losing or exposing them loses or exposes PHI.
 
-Types read: ``azure-native:keyvault:Vault`` (any API version) and the classic provider's
-``azure:keyvault/keyVault:KeyVault``.
+Types read: ``azure-native:keyvault:Vault`` and ``azure-native:keyvault:Key`` (any API version), and the
+classic provider's ``azure:keyvault/keyVault:KeyVault`` and ``azure:keyvault/key:Key``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity
 
 from phi_guardrails import citations
-from phi_guardrails.framework import ResourceRule, ResourceView, Target, equals_ignoring_case, is_true
+from phi_guardrails.framework import (
+    ResourceRule,
+    ResourceView,
+    StackContext,
+    StackResource,
+    StackRule,
+    Target,
+    as_number,
+    entries,
+    equals_ignoring_case,
+    is_false,
+    is_mapping,
+    is_true,
+    setting,
+)
 
 NATIVE_VAULT = ("azure-native:keyvault:Vault",)
 CLASSIC_VAULT = ("azure:keyvault/keyVault:KeyVault",)
+NATIVE_KEY = ("azure-native:keyvault:Key",)
+CLASSIC_KEY = ("azure:keyvault/key:Key",)
+HSM_KEY_TYPES = ("RSA-HSM", "EC-HSM", "oct-HSM")
 
 
 def _native_purge_protection(vault: ResourceView) -> Iterable[str]:
@@ -62,6 +79,98 @@ def _classic_public_access(vault: ResourceView) -> Iterable[str]:
         yield "public network access is not disabled (publicNetworkAccessEnabled must be false; the default is true)"
 
 
+def _native_soft_delete(vault: ResourceView) -> Iterable[str]:
+    minimum = setting(vault, "minimumRetentionDays", 90)
+    if is_false(vault.get("properties.enableSoftDelete")):
+        yield "soft delete is disabled (properties.enableSoftDelete); deleted keys could not be recovered"
+    retention = as_number(vault.get("properties.softDeleteRetentionInDays"))
+    if retention is not None and retention < minimum:
+        yield f"soft-delete retention is shorter than the required {minimum:.0f} days (properties.softDeleteRetentionInDays)"
+
+
+def _classic_soft_delete(vault: ResourceView) -> Iterable[str]:
+    retention = as_number(vault.get("softDeleteRetentionDays"))
+    minimum = setting(vault, "minimumRetentionDays", 90)
+    if retention is not None and retention < minimum:
+        yield f"soft-delete retention is shorter than the required {minimum:.0f} days (softDeleteRetentionDays)"
+
+
+def _native_acl_deny(vault: ResourceView) -> Iterable[str]:
+    if not equals_ignoring_case(vault.get("properties.networkAcls.defaultAction"), "Deny"):
+        yield (
+            "network ACLs do not deny by default (properties.networkAcls.defaultAction must be 'Deny'; "
+            "Azure's default is 'Allow')"
+        )
+
+
+def _classic_acl_deny(vault: ResourceView) -> Iterable[str]:
+    if not equals_ignoring_case(vault.get("networkAcls.defaultAction"), "Deny"):
+        yield "network ACLs do not deny by default (networkAcls.defaultAction must be 'Deny')"
+
+
+def _key_type_hsm(key: ResourceView, path: str) -> Iterable[str]:
+    kty = key.get(path)
+    if not any(equals_ignoring_case(kty, allowed) for allowed in HSM_KEY_TYPES):
+        yield f"the key is not HSM-backed ({path} must be RSA-HSM or EC-HSM)"
+
+
+def _key_size(key: ResourceView, type_path: str, size_path: str) -> Iterable[str]:
+    kty = key.get(type_path)
+    if not (isinstance(kty, str) and kty.upper().startswith("RSA")):
+        return
+    minimum = setting(key, "minimumRsaKeySize", 3072)
+    size = as_number(key.get(size_path))
+    if size is None:
+        yield f"the RSA key size is not set ({size_path}); Azure's default is 2048 bits, below the {minimum:.0f}-bit floor"
+    elif size < minimum:
+        yield f"the RSA key is smaller than {minimum:.0f} bits ({size_path})"
+
+
+def _native_key_expiry(key: ResourceView) -> Iterable[str]:
+    if not key.has("properties.attributes.expires") and not key.has("properties.rotationPolicy.attributes.expiryTime"):
+        yield (
+            "the key never expires: set properties.attributes.expires or a rotation policy expiry "
+            "(properties.rotationPolicy.attributes.expiryTime)"
+        )
+
+
+def _classic_key_expiry(key: ResourceView) -> Iterable[str]:
+    if not key.has("expirationDate") and not key.has("rotationPolicy.expireAfter"):
+        yield "the key never expires: set expirationDate or rotationPolicy.expireAfter"
+
+
+def _native_key_rotation(key: ResourceView) -> Iterable[str]:
+    actions = entries(key.get("properties.rotationPolicy.lifetimeActions"))
+    kinds = {str((action.get("action") or {}).get("type", "")).lower() for action in actions if is_mapping(action)}
+    if "rotate" not in kinds:
+        yield "the key has no automatic rotation (properties.rotationPolicy.lifetimeActions needs a 'rotate' action)"
+
+
+def _classic_key_rotation(key: ResourceView) -> Iterable[str]:
+    if not key.get("rotationPolicy.automatic"):
+        yield "the key has no automatic rotation (rotationPolicy.automatic)"
+
+
+def _vaults_holding_keys_are_premium(context: StackContext) -> Iterable[tuple[str, str]]:
+    vaults = context.of_type(*NATIVE_VAULT, *CLASSIC_VAULT)
+    holding: set[str] = set()
+    for key in context.of_type(*NATIVE_KEY):
+        holding.update(key.depends_on_via("vaultName"))
+        name = context.read(key, "vaultName", required=False)
+        holding.update(
+            v.urn for v in vaults if isinstance(name, str) and context.read(v, "vaultName", required=False) == name
+        )
+    for key in context.of_type(*CLASSIC_KEY):
+        holding.update(key.depends_on_via("keyVaultId"))
+
+    def premium(vault: StackResource) -> Iterable[str]:
+        sku = vault.view.first("properties.sku.name", "skuName")
+        if vault.urn in holding and not equals_ignoring_case(sku, "premium"):
+            yield "this vault holds keys but is not Premium; HSM-backed keys need the Premium SKU"
+
+    yield from context.findings(vaults, premium)
+
+
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="keyvault-purge-protection",
@@ -107,5 +216,96 @@ RULES: tuple[ResourceRule, ...] = (
             "private DNS zone."
         ),
         targets=(Target(NATIVE_VAULT, _native_public_access), Target(CLASSIC_VAULT, _classic_public_access)),
+    ),
+    ResourceRule(
+        id="keyvault-soft-delete",
+        description="Key Vaults must keep soft delete on, with at least the configured retention (default 90 days).",
+        citation=citations.DATA_BACKUP_PLAN,
+        related=(citations.ENCRYPTION_AT_REST,),
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Leave properties.enableSoftDelete unset or true and set properties.softDeleteRetentionInDays to 90.",
+        targets=(Target(NATIVE_VAULT, _native_soft_delete), Target(CLASSIC_VAULT, _classic_soft_delete)),
+        config_schema=PolicyConfigSchema(
+            properties={"minimumRetentionDays": {"type": "integer", "minimum": 7, "maximum": 90, "default": 90}}
+        ),
+    ),
+    ResourceRule(
+        id="keyvault-network-acl-deny",
+        description="Key Vault network ACLs must deny by default; only private endpoints (and trusted services) get in.",
+        citation=citations.TRANSMISSION_SECURITY,
+        related=(citations.ACCESS_CONTROL,),
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set properties.networkAcls.defaultAction='Deny' (azure-native) or networkAcls.defaultAction='Deny' "
+            "(classic). Vaults holding customer-managed keys also need bypass='AzureServices' so Storage, SQL "
+            "and PostgreSQL can unwrap their keys."
+        ),
+        targets=(Target(NATIVE_VAULT, _native_acl_deny), Target(CLASSIC_VAULT, _classic_acl_deny)),
+    ),
+    ResourceRule(
+        id="keyvault-key-hsm-backed",
+        description="Keys that protect PHI must be HSM-backed (RSA-HSM or EC-HSM).",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set properties.kty='RSA-HSM' (azure-native) or keyType='RSA-HSM' (classic) in a Premium vault.",
+        targets=(
+            Target(NATIVE_KEY, lambda key: _key_type_hsm(key, "properties.kty")),
+            Target(CLASSIC_KEY, lambda key: _key_type_hsm(key, "keyType")),
+        ),
+    ),
+    ResourceRule(
+        id="keyvault-key-size",
+        description="RSA keys must be at least the configured size (default 3072 bits).",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set properties.keySize (azure-native) or keySize (classic) to 3072 or 4096.",
+        targets=(
+            Target(NATIVE_KEY, lambda key: _key_size(key, "properties.kty", "properties.keySize")),
+            Target(CLASSIC_KEY, lambda key: _key_size(key, "keyType", "keySize")),
+        ),
+        config_schema=PolicyConfigSchema(
+            properties={"minimumRsaKeySize": {"type": "integer", "enum": [2048, 3072, 4096], "default": 3072}}
+        ),
+    ),
+    ResourceRule(
+        id="keyvault-key-expiry",
+        description="Keys must have an expiry so a compromised or forgotten key cannot be used forever.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set properties.rotationPolicy.attributes.expiryTime (for example 'P730D') and/or "
+            "properties.attributes.expires; classic: rotationPolicy.expireAfter or expirationDate."
+        ),
+        targets=(Target(NATIVE_KEY, _native_key_expiry), Target(CLASSIC_KEY, _classic_key_expiry)),
+    ),
+    ResourceRule(
+        id="keyvault-key-rotation-policy",
+        description="Keys must rotate automatically, well before they expire.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Add properties.rotationPolicy.lifetimeActions with {action: {type: 'rotate'}, trigger: "
+            "{timeAfterCreate: 'P365D'}} and a 'notify' action before expiry; classic: rotationPolicy.automatic."
+        ),
+        targets=(Target(NATIVE_KEY, _native_key_rotation), Target(CLASSIC_KEY, _classic_key_rotation)),
+    ),
+)
+
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule(
+        id="keyvault-premium-sku-for-keys",
+        description="A Key Vault that holds keys for PHI encryption must be Premium (HSM-backed keys).",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set properties.sku.name='premium' (azure-native) or skuName='premium' (classic) on the vault.",
+        check=_vaults_holding_keys_are_premium,
+        resource_types=NATIVE_VAULT + CLASSIC_VAULT,
     ),
 )
