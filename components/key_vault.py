@@ -171,14 +171,12 @@ class KeyVault(pulumi.ComponentResource):
                 parent=self,
             )
         for index, assignment in enumerate(settings.role_assignments):
-            self.role_assignment_resources.append(
-                self.grant(
-                    f"{name}-role-{index}",
-                    assignment.role,
-                    assignment.principal_id,
-                    principal_type=assignment.principal_type,
-                    description=assignment.description,
-                )
+            self.grant(
+                f"{name}-role-{index}",
+                assignment.role,
+                assignment.principal_id,
+                principal_type=assignment.principal_type,
+                description=assignment.description,
             )
         self.register_outputs(
             {"resource_id": self.resource_id, "vault_name": self.vault_name, "vault_uri": self.vault_uri}
@@ -191,13 +189,17 @@ class KeyVault(pulumi.ComponentResource):
         principal_id: pulumi.Input[str],
         *,
         scope: pulumi.Input[str] | None = None,
-        principal_type: str = "ServicePrincipal",
+        principal_type: str | None = "ServicePrincipal",
         description: str | None = None,
     ) -> Any:
-        """Assign ``role`` to ``principal_id`` on ``scope`` (default: the vault). ``name`` must be stable."""
+        """Assign ``role`` to ``principal_id`` on ``scope`` (default: the vault). ``name`` must be stable.
+
+        Every grant is kept in ``role_assignment_resources`` so keys created in the vault can wait for
+        the deployer's data-plane rights (Azure RBAC vaults require them even for ARM key creation).
+        """
         if self.settings.subscription_id is None:
             raise ValueError(f"KeyVault '{self._name}' needs subscription_id to grant roles")
-        return assign_role(
+        assignment = assign_role(
             name,
             scope=scope if scope is not None else self.vault.id,
             principal_id=principal_id,
@@ -207,6 +209,12 @@ class KeyVault(pulumi.ComponentResource):
             description=description,
             parent=self,
         )
+        self.role_assignment_resources.append(assignment)
+        return assignment
+
+    def add_diagnostics(self, diagnostics: DiagnosticsArgs) -> list[Any]:
+        """Send the vault's logs to a workspace created after the vault (the log archive's key lives here)."""
+        return attach_diagnostics(self._name, self.vault.id, diagnostics, parent=self)
 
     def grant_crypto_service_encryption_user(
         self, name: str, key_id: pulumi.Input[str], principal_id: pulumi.Input[str]
@@ -225,7 +233,7 @@ class KeyVault(pulumi.ComponentResource):
         return self.grant(name, "Key Vault Secrets User", principal_id, scope=secret_id, principal_type=principal_type)
 
     def grant_crypto_officer(
-        self, name: str, principal_id: pulumi.Input[str], principal_type: str = "ServicePrincipal"
+        self, name: str, principal_id: pulumi.Input[str], principal_type: str | None = "ServicePrincipal"
     ) -> Any:
         """Let a deployment principal create and rotate keys in this vault (needed before keys are created)."""
         return self.grant(name, "Key Vault Crypto Officer", principal_id, principal_type=principal_type)

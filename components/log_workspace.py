@@ -76,6 +76,9 @@ class LogWorkspaceArgs(StrictArgs):
     total_retention_days: int = Field(default=AUDIT_RETENTION_FLOOR_DAYS, le=4383)
     retention_waiver: Waiver | None = None
     immutability_locked: bool = False
+    immutability_waiver: Waiver | None = Field(
+        default=None, description="Turns the archive's immutability off (test environments only); reason required."
+    )
     audit_tables: Sequence[str] = DEFAULT_AUDIT_TABLES
     private_link_scope_id: Any = Field(default=None, description="Azure Monitor Private Link Scope resource ID.")
     archive_private_endpoint: PrivateEndpointArgs | None = None
@@ -121,6 +124,7 @@ class LogWorkspace(pulumi.ComponentResource):
             **waiver_tags(
                 {
                     "retention": settings.retention_waiver,
+                    "immutability": settings.immutability_waiver,
                     "lock": settings.lock_waiver if settings.lock is None else None,
                 }
             ),
@@ -162,8 +166,10 @@ class LogWorkspace(pulumi.ComponentResource):
                 customer_managed_key=settings.customer_managed_key,
                 replication="Standard_GZRS",
                 access_tier="Cool",
-                immutability=ImmutabilityArgs(
-                    period_days=settings.total_retention_days, locked=settings.immutability_locked
+                immutability=(
+                    ImmutabilityArgs(period_days=settings.total_retention_days, locked=settings.immutability_locked)
+                    if settings.immutability_waiver is None
+                    else None
                 ),
                 allow_trusted_azure_services=Waiver(reason=TRUSTED_MONITOR_REASON),
                 private_endpoint=settings.archive_private_endpoint,
@@ -171,7 +177,7 @@ class LogWorkspace(pulumi.ComponentResource):
                 lock=settings.lock,
                 lock_waiver=settings.lock_waiver,
                 protect=settings.protect,
-                tags=settings.tags,
+                tags={**settings.tags, **waiver_tags({"immutability": settings.immutability_waiver})},
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -64,7 +64,7 @@ def assign_role(
     principal_id: pulumi.Input[str],
     role: str,
     subscription_id: str,
-    principal_type: str = "ServicePrincipal",
+    principal_type: str | None = "ServicePrincipal",
     description: str | None = None,
     parent: pulumi.Resource | None = None,
     depends_on: list[pulumi.Resource] | None = None,

@@ -253,6 +253,17 @@ class ImmutabilityConfig(_Model):
 
     enabled: bool = True
     locked: bool = False
+    waiver: Waiver | None = Field(default=None, description="Required to turn immutability off (enabled: false).")
+
+    @model_validator(mode="after")
+    def _off_needs_waiver(self) -> ImmutabilityConfig:
+        problems: list[tuple[tuple[str | int, ...], str]] = []
+        if not self.enabled and self.waiver is None:
+            problems.append((("enabled",), "turning archive immutability off needs immutability.waiver with a reason"))
+        if not self.enabled and self.locked:
+            problems.append((("locked",), "cannot lock an immutability policy that is turned off"))
+        _raise_problems("ImmutabilityConfig", problems)
+        return self
 
 
 class LoggingConfig(_Model):
