@@ -48,7 +48,7 @@ def add_private_endpoints(
             private_endpoint_name=endpoint_name,
             resource_group_name=endpoint.resource_group_name or resource_group_name,
             location=endpoint.location or location,
-            subnet=network.SubnetArgs(id=endpoint.subnet_id),
+            subnet={"id": endpoint.subnet_id},  # a plain reference: SubnetArgs would add its SDK defaults
             custom_network_interface_name=f"{endpoint_name}-nic",
             private_link_service_connections=[
                 network.PrivateLinkServiceConnectionArgs(

@@ -72,14 +72,15 @@ def _classic_account(account: ResourceView) -> Iterable[str]:
     yield from _period_check(account, "immutabilityPolicy.periodSinceCreationInDays", "immutabilityPolicy.state")
 
 
-def _account_is_immutable(context: StackContext, account: StackResource, container_policies: set[str]) -> bool:
+def _account_is_immutable(account: StackResource, container_policies: set[str]) -> bool:
+    """Raises UnverifiableError when the answer depends on a value unknown at preview."""
     if account.urn in container_policies:
         return True
     if account.type in NATIVE_ACCOUNT:
-        enabled = is_true(context.read(account, "immutableStorageWithVersioning.enabled"))
-        state = context.read(account, "immutableStorageWithVersioning.immutabilityPolicy.state")
-        return enabled and not equals_ignoring_case(state, "Disabled") and state is not None
-    policy = context.read(account, "immutabilityPolicy")
+        enabled = is_true(account.view.get("immutableStorageWithVersioning.enabled"))
+        state = account.view.get("immutableStorageWithVersioning.immutabilityPolicy.state")
+        return enabled and state is not None and not equals_ignoring_case(state, "Disabled")
+    policy = account.view.get("immutabilityPolicy")
     return is_mapping(policy) and not equals_ignoring_case(policy.get("state"), "Disabled")
 
 
@@ -106,7 +107,7 @@ def _log_archives_are_immutable(context: StackContext) -> Iterable[tuple[str, st
         container_policies.update(policy.depends_on_via("accountName", "storageContainerResourceManagerId"))
 
     def immutable(account: StackResource) -> Iterable[str]:
-        if not _account_is_immutable(context, account, container_policies):
+        if not _account_is_immutable(account, container_policies):
             yield (
                 "this account receives audit logs but is not immutable: enable version-level immutability "
                 "(immutableStorageWithVersioning) or a container immutability policy covering the retention period"
