@@ -208,3 +208,39 @@ def test_validate_config_command(
     bad.write_text(json.dumps({**dev_config, "prefx": "x"}))
     assert main(["validate-config", str(bad)]) == EXIT_ERROR
     assert "prefx: unknown key 'prefx'; did you mean 'prefix'?" in capsys.readouterr().err
+
+
+MUTABLE_LOG_ARCHIVE = textwrap.dedent(
+    """
+    from pulumi_azure_native import monitor, storage
+
+    archive = storage.StorageAccount(
+        "archive",
+        account_name="starchive01",
+        resource_group_name="rg",
+        kind="StorageV2",
+        sku=storage.SkuArgs(name="Standard_GZRS"),
+    )
+    monitor.SubscriptionDiagnosticSetting(
+        "activity",
+        name="activity",
+        workspace_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/log",
+        storage_account_id=archive.id,
+        logs=[monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ("Administrative", "Security", "Policy")],
+    )
+    """
+)
+
+
+def test_stack_rules_run_over_grpc(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """AnalyzeStack through the real subprocess path: a mutable log archive is a mandatory violation."""
+    folder = tmp_path / "archive-stack"
+    shutil.copytree(MINIMAL, folder)
+    (folder / "__main__.py").write_text(MUTABLE_LOG_ARCHIVE)
+    report = tmp_path / "out.json"
+    assert main(["preview", str(folder), "--json", str(report)]) == EXIT_MANDATORY_VIOLATIONS
+    violations = json.loads(report.read_text())["policyViolations"]
+    assert [(v["policy"], v["enforcementLevel"], v["urn"].rsplit("::", 1)[-1]) for v in violations] == [
+        ("log-archive-immutable", "mandatory", "archive")
+    ]
+    assert "- [mandatory] (high)  log-archive-immutable  (1)" in capsys.readouterr().out
