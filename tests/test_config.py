@@ -57,7 +57,7 @@ class TestCidr:
 
     def test_spoke_overlapping_the_hub_is_rejected(self, config_data: dict[str, Any]) -> None:
         config_data["network"]["spokes"][0]["addressSpace"] = ["10.10.2.0/23"]
-        config_data["network"]["spokes"][0]["subnets"] = [{"name": "pe", "cidr": "10.10.2.0/24"}]
+        config_data["network"]["spokes"][0]["subnets"] = [{"name": "private-endpoints", "cidr": "10.10.2.0/24"}]
         problems = problems_of(config_data)
         assert problems["network.spokes[0].addressSpace[0]"] == (
             "10.10.2.0/23 of spoke 'data' overlaps 10.10.0.0/22 of the hub (hub.addressSpace[0])"

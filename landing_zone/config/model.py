@@ -12,29 +12,20 @@ Keys are camelCase, as in Pulumi stack config; Python code may also use the snak
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import json
 import re
 import typing
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
-from pydantic.alias_generators import to_camel
-from pydantic_core import InitErrorDetails, PydanticCustomError
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from landing_zone.config._base import Guid, Location, Model, RegionName, Waiver, raise_problems
+from landing_zone.config.network import NetworkConfig
 from landing_zone.errors import ConfigError, Problem, format_location
-from landing_zone.regions import REGIONS, lookup_region
+from landing_zone.regions import REGIONS
 
 #: HIPAA 45 CFR 164.316(b)(2)(i): documentation is retained six years; audit logs are held to the same floor.
 AUDIT_RETENTION_FLOOR_DAYS = 2190
@@ -42,80 +33,11 @@ AUDIT_RETENTION_FLOOR_DAYS = 2190
 INTERACTIVE_RETENTION_RANGE = (30, 730)
 TOTAL_RETENTION_MAX_DAYS = 4383
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _FORBIDDEN_TAG_NAME_CHARS = set("<>%&\\?/")
 
 
-class _Model(BaseModel):
-    """Base for every config section: camelCase keys, unknown keys rejected, immutable once valid."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="forbid",
-        frozen=True,
-        str_strip_whitespace=True,
-    )
-
-
-def _raise_problems(title: str, problems: Sequence[tuple[tuple[str | int, ...], str]]) -> None:
-    """Raise every cross-field problem of a section at once, each at its own relative location.
-
-    Pydantic prefixes these locations with the section's own path, so the user sees
-    ``network.spokes[1].subnets[0].cidr`` rather than a single message for the whole section.
-    """
-    if not problems:
-        return
-    details = [
-        InitErrorDetails(type=PydanticCustomError("landing_zone", message), loc=location, input=None)
-        for location, message in problems
-    ]
-    raise ValidationError.from_exception_data(title, details)
-
-
-def _guid(value: str) -> str:
-    if not _GUID.match(value):
-        raise ValueError("must be a GUID such as 00000000-0000-0000-0000-000000000000")
-    return value.lower()
-
-
-def _region(value: str) -> str:
-    region = lookup_region(value)
-    if region is None:
-        close = difflib.get_close_matches(value.lower().replace(" ", ""), REGIONS, n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise ValueError(f"'{value}' is not an Azure region{hint}")
-    return region.name
-
-
-def _network(value: str) -> str:
-    try:
-        return str(ipaddress.ip_network(value, strict=True))
-    except ValueError as error:
-        raise ValueError(f"'{value}' is not a valid CIDR block ({error})") from None
-
-
-Guid = Annotated[str, AfterValidator(_guid)]
-RegionName = Annotated[str, AfterValidator(_region)]
-Cidr = Annotated[str, AfterValidator(_network)]
-ResourceLabel = Annotated[
-    str,
-    Field(
-        pattern=r"^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$",
-        description="1-24 lowercase letters, digits and hyphens, starting with a letter",
-    ),
-]
-
-
-class Waiver(_Model):
-    """An explicit, written exception to a HIPAA-driven floor. Auditors read the reason."""
-
-    reason: str = Field(min_length=20, description="Why the floor does not apply; at least 20 characters.")
-    approved_by: str = Field(min_length=3, description="Who accepted the risk (name or role).")
-
-
-class RegionsConfig(_Model):
+class RegionsConfig(Model):
     """Where the environment runs, and where data may live (data residency)."""
 
     primary: RegionName
@@ -126,7 +48,7 @@ class RegionsConfig(_Model):
 
     @model_validator(mode="after")
     def _inside_allowed(self) -> RegionsConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+        problems: list[tuple[Location, str]] = []
         if self.primary not in self.allowed:
             problems.append((("primary",), f"region '{self.primary}' is not in the allowed regions"))
         paired = self.paired_region
@@ -135,7 +57,7 @@ class RegionsConfig(_Model):
         elif paired is not None and paired not in self.allowed:
             origin = "" if self.paired else f" (Azure's pair of '{self.primary}')"
             problems.append((("paired",), f"region '{paired}'{origin} is not in the allowed regions"))
-        _raise_problems("RegionsConfig", problems)
+        raise_problems("RegionsConfig", problems)
         return self
 
     @property
@@ -144,106 +66,7 @@ class RegionsConfig(_Model):
         return self.paired or REGIONS[self.primary].pair
 
 
-class SubnetConfig(_Model):
-    """One subnet of a virtual network."""
-
-    name: str = Field(
-        pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$",
-        description="1-80 letters, digits, '.', '_' or '-', starting alphanumeric and not ending in '.' or '-'",
-    )
-    cidr: Cidr
-
-
-class VirtualNetworkConfig(_Model):
-    """Address space and subnets of one virtual network."""
-
-    address_space: list[Cidr] = Field(min_length=1)
-    subnets: list[SubnetConfig] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _subnets_fit(self) -> VirtualNetworkConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
-        spaces = [ipaddress.ip_network(cidr) for cidr in self.address_space]
-        problems.extend(
-            (("addressSpace", index), message) for index, message in _overlaps(self.address_space, "address space")
-        )
-        seen_names: dict[str, int] = {}
-        for index, subnet in enumerate(self.subnets):
-            key = subnet.name.lower()
-            if key in seen_names:
-                problems.append((("subnets", index, "name"), f"duplicate subnet name '{subnet.name}'"))
-            seen_names.setdefault(key, index)
-            network = ipaddress.ip_network(subnet.cidr)
-            if not any(network.version == space.version and network.subnet_of(space) for space in spaces):  # type: ignore[arg-type]
-                problems.append(
-                    (("subnets", index, "cidr"), f"{subnet.cidr} is not inside the address space {self.address_space}")
-                )
-        problems.extend(
-            (("subnets", index, "cidr"), message)
-            for index, message in _overlaps([subnet.cidr for subnet in self.subnets], "subnet")
-        )
-        _raise_problems("VirtualNetworkConfig", problems)
-        return self
-
-
-class SpokeConfig(VirtualNetworkConfig):
-    """A workload spoke, peered to the hub."""
-
-    name: ResourceLabel
-
-
-class NetworkConfig(_Model):
-    """Hub-and-spoke topology. No two address spaces anywhere may overlap."""
-
-    hub: VirtualNetworkConfig
-    spokes: list[SpokeConfig] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _no_overlap_across_networks(self) -> NetworkConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
-        owners: list[tuple[tuple[str | int, ...], str, str]] = [
-            (("hub", "addressSpace", index), cidr, "the hub") for index, cidr in enumerate(self.hub.address_space)
-        ]
-        names: dict[str, int] = {}
-        for spoke_index, spoke in enumerate(self.spokes):
-            if spoke.name in names:
-                problems.append(
-                    (
-                        ("spokes", spoke_index, "name"),
-                        f"duplicate spoke name '{spoke.name}' (also spokes[{names[spoke.name]}])",
-                    )
-                )
-            names.setdefault(spoke.name, spoke_index)
-            owners.extend(
-                (("spokes", spoke_index, "addressSpace", index), cidr, f"spoke '{spoke.name}'")
-                for index, cidr in enumerate(spoke.address_space)
-            )
-        for position, (location, cidr, owner) in enumerate(owners):
-            network = ipaddress.ip_network(cidr)
-            for other_location, other_cidr, other_owner in owners[:position]:
-                if other_owner != owner and network.overlaps(ipaddress.ip_network(other_cidr)):  # type: ignore[arg-type]
-                    problems.append(
-                        (
-                            location,
-                            f"{cidr} of {owner} overlaps {other_cidr} of {other_owner} "
-                            f"({format_location(other_location)})",
-                        )
-                    )
-        _raise_problems("NetworkConfig", problems)
-        return self
-
-
-def _overlaps(cidrs: Sequence[str], what: str) -> Iterable[tuple[int, str]]:
-    """Index and message for each block that overlaps an earlier one in the same list."""
-    networks = [ipaddress.ip_network(cidr) for cidr in cidrs]
-    for index, network in enumerate(networks):
-        for earlier_index, earlier in enumerate(networks[:index]):
-            if network.version == earlier.version and network.overlaps(earlier):  # type: ignore[arg-type]
-                yield index, f"{what} {cidrs[index]} overlaps {cidrs[earlier_index]} ([{earlier_index}])"
-                break
-
-
-class ImmutabilityConfig(_Model):
+class ImmutabilityConfig(Model):
     """Time-based immutability on the audit-log archive.
 
     ``locked: true`` is irreversible: a locked policy can only be extended, never shortened or
@@ -257,16 +80,16 @@ class ImmutabilityConfig(_Model):
 
     @model_validator(mode="after")
     def _off_needs_waiver(self) -> ImmutabilityConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+        problems: list[tuple[Location, str]] = []
         if not self.enabled and self.waiver is None:
             problems.append((("enabled",), "turning archive immutability off needs immutability.waiver with a reason"))
         if not self.enabled and self.locked:
             problems.append((("locked",), "cannot lock an immutability policy that is turned off"))
-        _raise_problems("ImmutabilityConfig", problems)
+        raise_problems("ImmutabilityConfig", problems)
         return self
 
 
-class LoggingConfig(_Model):
+class LoggingConfig(Model):
     """Audit-log retention. Total retention below the six-year floor needs a written waiver."""
 
     interactive_retention_days: int = Field(
@@ -280,7 +103,7 @@ class LoggingConfig(_Model):
 
     @model_validator(mode="after")
     def _retention_floor(self) -> LoggingConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+        problems: list[tuple[Location, str]] = []
         if self.total_retention_days < self.interactive_retention_days:
             problems.append((("totalRetentionDays",), "total retention must be at least the interactive retention"))
         if self.total_retention_days < AUDIT_RETENTION_FLOOR_DAYS and self.retention_waiver is None:
@@ -292,11 +115,11 @@ class LoggingConfig(_Model):
                     "with a reason and approver",
                 )
             )
-        _raise_problems("LoggingConfig", problems)
+        raise_problems("LoggingConfig", problems)
         return self
 
 
-class KeyConfig(_Model):
+class KeyConfig(Model):
     """Customer-managed keys: HSM-backed RSA, 3072 bits or more, rotated well before they expire."""
 
     hsm_backed: bool = True
@@ -316,42 +139,42 @@ class KeyConfig(_Model):
 
     @model_validator(mode="after")
     def _rotate_before_expiry(self) -> KeyConfig:
-        problems: list[tuple[tuple[str | int, ...], str]] = []
+        problems: list[tuple[Location, str]] = []
         if self.rotation_period_days > self.expiry_days - 30:
             problems.append(
                 (("rotationPeriodDays",), "keys must rotate at least 30 days before they expire (expiryDays - 30)")
             )
         if self.notify_before_expiry_days >= self.expiry_days:
             problems.append((("notifyBeforeExpiryDays",), "must be shorter than expiryDays"))
-        _raise_problems("KeyConfig", problems)
+        raise_problems("KeyConfig", problems)
         return self
 
 
-class EntraGroup(_Model):
+class EntraGroup(Model):
     """An Entra ID group, named by object ID (the display name is for people)."""
 
     object_id: Guid
     display_name: str = Field(min_length=1)
 
 
-class StorageServiceConfig(_Model):
+class StorageServiceConfig(Model):
     enabled: bool = True
 
 
-class SqlServiceConfig(_Model):
+class SqlServiceConfig(Model):
     enabled: bool = False
     administrators: EntraGroup | None = Field(default=None, description="Entra group that administers the server.")
 
     @model_validator(mode="after")
     def _admin_required(self) -> SqlServiceConfig:
         if self.enabled and self.administrators is None:
-            _raise_problems(
+            raise_problems(
                 "SqlServiceConfig", [(("administrators",), "required when sql is enabled (Entra-only authentication)")]
             )
         return self
 
 
-class PostgresServiceConfig(_Model):
+class PostgresServiceConfig(Model):
     enabled: bool = False
     administrators: EntraGroup | None = Field(default=None, description="Entra group that administers the server.")
     geo_redundant_backup: bool = True
@@ -359,19 +182,19 @@ class PostgresServiceConfig(_Model):
     @model_validator(mode="after")
     def _admin_required(self) -> PostgresServiceConfig:
         if self.enabled and self.administrators is None:
-            _raise_problems(
+            raise_problems(
                 "PostgresServiceConfig",
                 [(("administrators",), "required when postgres is enabled (Entra authentication)")],
             )
         return self
 
 
-class BackupServiceConfig(_Model):
+class BackupServiceConfig(Model):
     enabled: bool = True
     retention_days: int = Field(default=35, ge=7, le=3650)
 
 
-class DataServicesConfig(_Model):
+class DataServicesConfig(Model):
     """The PHI data services this environment provides."""
 
     storage: StorageServiceConfig = Field(default_factory=StorageServiceConfig)
@@ -380,7 +203,7 @@ class DataServicesConfig(_Model):
     backup: BackupServiceConfig = Field(default_factory=BackupServiceConfig)
 
 
-class AlertsConfig(_Model):
+class AlertsConfig(Model):
     """Who hears about security alerts and budget thresholds."""
 
     emails: list[str] = Field(min_length=1)
@@ -397,7 +220,7 @@ class AlertsConfig(_Model):
 DataClassification = Literal["phi", "pii", "confidential", "internal", "public"]
 
 
-class TagsConfig(_Model):
+class TagsConfig(Model):
     """Standard tags every taggable resource carries."""
 
     owner: str = Field(min_length=1, max_length=256)
@@ -416,7 +239,7 @@ class TagsConfig(_Model):
         return values
 
 
-class LandingZoneConfig(_Model):
+class LandingZoneConfig(Model):
     """One HIPAA-hardened PHI environment."""
 
     prefix: str = Field(
