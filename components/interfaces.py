@@ -67,9 +67,28 @@ class PrivateEndpointArgs(StrictArgs):
     """
 
     subnet_id: Any = Field(description="Resource ID of the private-endpoint subnet (in the spoke).")
-    private_dns_zone_ids: Mapping[str, Any] = Field(description="Sub-resource -> private DNS zone resource ID.")
+    private_dns_zone_ids: Mapping[str, Any] = Field(
+        description="Sub-resource -> private DNS zone resource ID (or a list of IDs, for sub-resources such as "
+        "azuremonitor that register in several zones)."
+    )
     resource_group_name: Any = Field(default=None, description="Where the endpoint lives; default: the resource's.")
     location: str | None = Field(default=None, description="Endpoint region; default: the resource's.")
+
+
+class FlowLogArgs(StrictArgs):
+    """Where VNet flow logs go: the immutable log archive, with traffic analytics in the workspace.
+
+    Flow logs attach to the region's Network Watcher; Azure creates ``NetworkWatcher_<region>`` in
+    ``NetworkWatcherRG`` on first VNet deployment unless the subscription opted out.
+    """
+
+    storage_account_id: Any
+    workspace_resource_id: Any
+    workspace_customer_id: Any = Field(description="The workspace's customerId (a GUID), for traffic analytics.")
+    workspace_region: str
+    network_watcher_name: str
+    network_watcher_resource_group_name: str = "NetworkWatcherRG"
+    traffic_analytics_interval_minutes: Literal[10, 60] = 10
 
 
 class RoleAssignmentArgs(StrictArgs):

@@ -27,6 +27,7 @@ from components.diagnostics import attach_diagnostics
 from components.interfaces import (
     CustomerManagedKeyRef,
     DiagnosticsArgs,
+    FlowLogArgs,
     LockArgs,
     PrivateEndpointArgs,
     StrictArgs,
@@ -182,6 +183,8 @@ class LogWorkspace(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.workspace_id = self.workspace.id
+        self.workspace_customer_id = self.workspace.customer_id
+        self.location = settings.location
         self.archive_storage_account_id = self.archive.resource_id
         self.diagnostics = DiagnosticsArgs(
             workspace_id=self.workspace.id, archive_storage_account_id=self.archive.resource_id
@@ -225,6 +228,20 @@ class LogWorkspace(pulumi.ComponentResource):
         self.register_outputs(
             {"workspace_id": self.workspace_id, "archive_storage_account_id": self.archive_storage_account_id}
         )
+
+
+def flow_log_target(
+    logs: LogWorkspace, network_watcher_name: str, network_watcher_resource_group_name: str = "NetworkWatcherRG"
+) -> FlowLogArgs:
+    """Where VNet flow logs of this landing zone go: the archive, with traffic analytics in the workspace."""
+    return FlowLogArgs(
+        storage_account_id=logs.archive_storage_account_id,
+        workspace_resource_id=logs.workspace_id,
+        workspace_customer_id=logs.workspace_customer_id,
+        workspace_region=logs.location,
+        network_watcher_name=network_watcher_name,
+        network_watcher_resource_group_name=network_watcher_resource_group_name,
+    )
 
 
 def _scope_parts(scope_id: str) -> tuple[str, str]:

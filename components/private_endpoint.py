@@ -42,7 +42,7 @@ def add_private_endpoints(
         )
     endpoints = []
     for sub_resource in sub_resources:
-        endpoint_name = f"pep-{target_name}-{sub_resource.lower()}"
+        endpoint_name = f"pep-{target_name[: 64 - len(sub_resource) - 5]}-{sub_resource.lower()}"
         private_endpoint = network.PrivateEndpoint(
             f"{name}-pep-{sub_resource.lower()}",
             private_endpoint_name=endpoint_name,
@@ -67,10 +67,17 @@ def add_private_endpoints(
             resource_group_name=endpoint.resource_group_name or resource_group_name,
             private_dns_zone_configs=[
                 network.PrivateDnsZoneConfigArgs(
-                    name=sub_resource.lower(), private_dns_zone_id=endpoint.private_dns_zone_ids[sub_resource]
+                    name=f"{sub_resource.lower()}-{index}" if index else sub_resource.lower(),
+                    private_dns_zone_id=zone_id,
                 )
+                for index, zone_id in enumerate(_zone_ids(endpoint.private_dns_zone_ids[sub_resource]))
             ],
             opts=pulumi.ResourceOptions(parent=private_endpoint),
         )
         endpoints.append(private_endpoint)
     return endpoints
+
+
+def _zone_ids(value: Any) -> list[Any]:
+    """One zone ID, or several for sub-resources that register in more than one zone."""
+    return list(value) if isinstance(value, (list, tuple)) else [value]

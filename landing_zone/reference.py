@@ -2,16 +2,17 @@
 
 Built so far, in first-deploy order:
 
-1. a provider pinned to the configured subscription and tenant;
-2. the security resource group;
-3. the Key Vault (Premium, RBAC, purge protection, private only) and the deploying principal's
-   "Key Vault Crypto Officer" grant, which Azure requires before any key can be created in it;
-4. the customer-managed key of the audit-log archive, with its user-assigned identity;
-5. the audit-log workspace and its immutable, CMK-encrypted archive, the activity-log export, and
-   the vault's own diagnostics (attached after the workspace: the archive's key lives in the vault);
-6. Microsoft Defender for Cloud.
+1. a provider pinned to the configured subscription and tenant, and the resource groups;
+2. the hub (firewall, Bastion, DDoS plan) and the spokes, peered and routed through the firewall;
+3. the private DNS zones, linked to the hub and every spoke;
+4. the Key Vault (Premium, RBAC, purge protection, reached through a hub private endpoint) and the
+   deploying principal's "Key Vault Crypto Officer" grant, which Azure requires before any key;
+5. the customer-managed key of the audit-log archive, with its user-assigned identity;
+6. the audit-log workspace and its immutable, CMK-encrypted archive (private endpoint in the hub),
+   then what needs it: the vault's and the hub's diagnostics, and flow logs on every VNet;
+7. Microsoft Defender for Cloud.
 
-Network (private endpoints and DNS) and the PHI data services join here as their components land.
+The PHI data services join here as their components land.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ import pulumi
 
 from components.customer_managed_key import CustomerManagedKey, CustomerManagedKeyArgs
 from components.defender import DefenderForCloud, DefenderForCloudArgs
-from components.interfaces import Waiver
+from components.hub_network import HubNetwork, HubNetworkArgs
+from components.interfaces import PrivateEndpointArgs, Waiver
 from components.key_vault import KeyVault, KeyVaultArgs
-from components.log_workspace import LogWorkspace, LogWorkspaceArgs
+from components.log_workspace import LogWorkspace, LogWorkspaceArgs, flow_log_target
+from components.private_dns_zones import PrivateDnsZones, PrivateDnsZonesArgs
+from components.spoke_network import SpokeNetwork, SpokeNetworkArgs
 from landing_zone.config import LandingZoneConfig
 from landing_zone.naming import Namer, standard_tags
 
@@ -46,13 +50,64 @@ def build(config: LandingZoneConfig) -> dict[str, Any]:
     with_provider = pulumi.ResourceOptions(providers=[provider])
     deployer = authorization.get_client_config_output(opts=pulumi.InvokeOptions(provider=provider))
 
-    security_group = resources.ResourceGroup(
-        "security",
-        resource_group_name=namer.name("resource_group", "security"),
-        location=region,
-        tags=tags,
-        opts=pulumi.ResourceOptions(provider=provider, protect=True),
+    def resource_group(logical_name: str, workload: str) -> Any:
+        return resources.ResourceGroup(
+            logical_name,
+            resource_group_name=namer.name("resource_group", workload),
+            location=region,
+            tags=tags,
+            opts=pulumi.ResourceOptions(provider=provider, protect=True),
+        )
+
+    security_group = resource_group("security", "security")
+    network_group = resource_group("network", "network")
+    ddos_waiver = _waiver(config.network.ddos_protection.waiver) if not config.network.ddos_protection.enabled else None
+    hub = HubNetwork(
+        "hub",
+        HubNetworkArgs(
+            resource_group_name=network_group.name,
+            location=region,
+            vnet_name=namer.name("virtual_network", "hub"),
+            hub=config.network.hub,
+            ddos_protection_waiver=ddos_waiver,
+            tags=tags,
+        ),
+        opts=with_provider,
     )
+    spokes = []
+    for spoke_config in config.network.spokes:
+        spoke_group = resource_group(f"spoke-{spoke_config.name}", f"spoke-{spoke_config.name}")
+        spokes.append(
+            SpokeNetwork(
+                f"spoke-{spoke_config.name}",
+                SpokeNetworkArgs(
+                    resource_group_name=spoke_group.name,
+                    location=region,
+                    vnet_name=namer.name("virtual_network", spoke_config.name),
+                    spoke=spoke_config,
+                    hub_vnet_id=hub.vnet_id,
+                    hub_vnet_name=hub.vnet_name,
+                    hub_resource_group_name=network_group.name,
+                    firewall_private_ip=hub.firewall_private_ip,
+                    ddos_plan_id=hub.ddos_plan_id,
+                    ddos_protection_waiver=ddos_waiver,
+                    tags=tags,
+                ),
+                opts=with_provider,
+            )
+        )
+    dns = PrivateDnsZones(
+        "dns",
+        PrivateDnsZonesArgs(
+            resource_group_name=network_group.name,
+            region=region,
+            virtual_network_ids={"hub": hub.vnet_id, **{spoke.settings.spoke.name: spoke.vnet_id for spoke in spokes}},
+            tags=tags,
+        ),
+        opts=with_provider,
+    )
+    shared_endpoints_subnet = hub.subnet_ids[config.network.hub.private_endpoint_subnet]
+
     vault = KeyVault(
         "phi",
         KeyVaultArgs(
@@ -62,6 +117,9 @@ def build(config: LandingZoneConfig) -> dict[str, Any]:
             subscription_id=config.subscription_id,
             vault_name=namer.name("key_vault", "phi"),
             allow_trusted_azure_services=Waiver(reason=CMK_BYPASS_REASON),
+            private_endpoint=PrivateEndpointArgs(
+                subnet_id=shared_endpoints_subnet, private_dns_zone_ids=dns.endpoint_zone_ids(["vault"])
+            ),
             tags=tags,
         ),
         opts=with_provider,
@@ -103,11 +161,19 @@ def build(config: LandingZoneConfig) -> dict[str, Any]:
             retention_waiver=_waiver(config.logging.retention_waiver),
             immutability_locked=immutability.locked,
             immutability_waiver=None if immutability.enabled else _waiver(immutability.waiver),
+            archive_private_endpoint=PrivateEndpointArgs(
+                subnet_id=shared_endpoints_subnet, private_dns_zone_ids=dns.endpoint_zone_ids(["blob"])
+            ),
             tags=tags,
         ),
         opts=with_provider,
     )
     vault.add_diagnostics(logs.diagnostics)
+    hub.add_diagnostics(logs.diagnostics)
+    watcher = config.network.network_watcher
+    flow_logs = flow_log_target(logs, watcher.name or f"NetworkWatcher_{region}", watcher.resource_group_name)
+    for network in (hub, *spokes):
+        network.add_flow_logs(flow_logs)
     DefenderForCloud(
         "defender",
         DefenderForCloudArgs(subscription_id=config.subscription_id, alert_emails=list(config.alerts.emails)),
@@ -115,6 +181,10 @@ def build(config: LandingZoneConfig) -> dict[str, Any]:
     )
     return {
         "securityResourceGroupName": security_group.name,
+        "hubVnetId": hub.vnet_id,
+        "firewallPrivateIp": hub.firewall_private_ip,
+        "spokeSubnetIds": {spoke.settings.spoke.name: spoke.subnet_ids for spoke in spokes},
+        "privateDnsZoneIds": dns.zone_ids,
         "keyVaultId": vault.resource_id,
         "keyVaultName": vault.vault_name,
         "keyVaultUri": vault.vault_uri,

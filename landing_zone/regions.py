@@ -1,7 +1,8 @@
 """Catalog of Azure public-cloud regions: canonical names, short codes and Azure's region pairs.
 
-Kept as data so that configuration validation (data residency) and naming (region short codes)
-agree on one list. Source: Azure "regions list" and "cross-region replication" documentation,
+Kept as data so that configuration validation (data residency), naming and the region-specific
+private DNS zones agree on one list. Short codes follow Azure's own region geo-codes (the ones in
+``privatelink.<geo>.backup.windowsazure.com``), so they can name both resources and zones. Source: Azure "regions list" and "cross-region replication" documentation,
 as of 2026-11. A region missing here is rejected by the configuration model; add it here.
 """
 
@@ -29,10 +30,10 @@ _REGIONS: tuple[Region, ...] = (
     Region("northcentralus", "ncus", "southcentralus"),
     Region("southcentralus", "scus", "northcentralus"),
     Region("westcentralus", "wcus", "westus2"),
-    Region("canadacentral", "cac", "canadaeast"),
-    Region("canadaeast", "cae", "canadacentral"),
+    Region("canadacentral", "cnc", "canadaeast"),
+    Region("canadaeast", "cne", "canadacentral"),
     Region("brazilsouth", "brs", "southcentralus"),
-    Region("brazilsoutheast", "brse", "brazilsouth"),
+    Region("brazilsoutheast", "bse", "brazilsouth"),
     Region("mexicocentral", "mxc", None),
     Region("northeurope", "ne", "westeurope"),
     Region("westeurope", "we", "northeurope"),

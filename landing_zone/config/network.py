@@ -51,7 +51,9 @@ def port_ranges(spec: str) -> list[tuple[int, int]]:
 
 
 def opens_management_port(specs: Iterable[str]) -> bool:
-    return any(first <= port <= last for spec in specs for first, last in port_ranges(spec) for port in MANAGEMENT_PORTS)
+    return any(
+        first <= port <= last for spec in specs for first, last in port_ranges(spec) for port in MANAGEMENT_PORTS
+    )
 
 
 def is_internet_source(prefix: str) -> bool:
@@ -121,14 +123,18 @@ class SubnetConfig(Model):
     def _rules_fit(self) -> SubnetConfig:
         problems: list[tuple[Location, str]] = []
         if self.nsg_rules and self.name in AZURE_RESERVED_SUBNETS:
-            problems.append((("nsgRules",), f"{self.name} is reserved by Azure; the landing zone manages its NSG, if any"))
+            problems.append(
+                (("nsgRules",), f"{self.name} is reserved by Azure; the landing zone manages its NSG, if any")
+            )
         seen_names: set[str] = set()
         seen_priorities: set[tuple[str, int]] = set()
         for index, rule in enumerate(self.nsg_rules):
             if rule.name.lower() in seen_names:
                 problems.append((("nsgRules", index, "name"), f"duplicate rule name '{rule.name}'"))
             if (rule.direction, rule.priority) in seen_priorities:
-                problems.append((("nsgRules", index, "priority"), f"duplicate {rule.direction.lower()} priority {rule.priority}"))
+                problems.append(
+                    (("nsgRules", index, "priority"), f"duplicate {rule.direction.lower()} priority {rule.priority}")
+                )
             seen_names.add(rule.name.lower())
             seen_priorities.add((rule.direction, rule.priority))
         raise_problems("SubnetConfig", problems)
@@ -230,7 +236,9 @@ class SpokeConfig(VirtualNetworkConfig):
     def _endpoint_subnet(self) -> SpokeConfig:
         problems: list[tuple[Location, str]] = []
         if self.private_endpoint_subnet is not None and self.subnet(self.private_endpoint_subnet) is None:
-            problems.append((("privateEndpointSubnet",), f"no subnet named '{self.private_endpoint_subnet}' in this spoke"))
+            problems.append(
+                (("privateEndpointSubnet",), f"no subnet named '{self.private_endpoint_subnet}' in this spoke")
+            )
         problems.extend(
             (("subnets", index, "name"), f"{subnet.name} belongs in the hub, not in a spoke")
             for index, subnet in enumerate(self.subnets)
@@ -256,7 +264,9 @@ class DdosProtectionConfig(Model):
     @model_validator(mode="after")
     def _off_needs_waiver(self) -> DdosProtectionConfig:
         if not self.enabled and self.waiver is None:
-            raise_problems("DdosProtectionConfig", [(("enabled",), "turning DDoS protection off needs ddosProtection.waiver")])
+            raise_problems(
+                "DdosProtectionConfig", [(("enabled",), "turning DDoS protection off needs ddosProtection.waiver")]
+            )
         return self
 
 
@@ -285,7 +295,10 @@ class NetworkConfig(Model):
         for spoke_index, spoke in enumerate(self.spokes):
             if spoke.name in names:
                 problems.append(
-                    (("spokes", spoke_index, "name"), f"duplicate spoke name '{spoke.name}' (also spokes[{names[spoke.name]}])")
+                    (
+                        ("spokes", spoke_index, "name"),
+                        f"duplicate spoke name '{spoke.name}' (also spokes[{names[spoke.name]}])",
+                    )
                 )
             names.setdefault(spoke.name, spoke_index)
             owners.extend(
