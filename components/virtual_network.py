@@ -70,7 +70,14 @@ DENY_INTERNET_INBOUND: dict[str, Any] = {
 
 
 def _rule(
-    name: str, priority: int, direction: str, source: str, destination: str, ports: Sequence[str], protocol: str = "Tcp"
+    name: str,
+    priority: int,
+    direction: str,
+    *,
+    source: str,
+    destination: str,
+    ports: Sequence[str],
+    protocol: str = "Tcp",
 ) -> dict[str, Any]:
     return {
         "name": name,
@@ -87,14 +94,38 @@ def _rule(
 
 #: The rules Azure Bastion requires on AzureBastionSubnet (Azure Bastion "NSG access" documentation).
 BASTION_RULES: tuple[dict[str, Any], ...] = (
-    _rule("AllowHttpsInbound", 120, "Inbound", "Internet", "*", ["443"]),
-    _rule("AllowGatewayManagerInbound", 130, "Inbound", "GatewayManager", "*", ["443"]),
-    _rule("AllowAzureLoadBalancerInbound", 140, "Inbound", "AzureLoadBalancer", "*", ["443"]),
-    _rule("AllowBastionHostCommunication", 150, "Inbound", "VirtualNetwork", "VirtualNetwork", ["8080", "5701"], "*"),
-    _rule("AllowSshRdpOutbound", 100, "Outbound", "*", "VirtualNetwork", ["22", "3389"], "*"),
-    _rule("AllowAzureCloudOutbound", 110, "Outbound", "*", "AzureCloud", ["443"]),
-    _rule("AllowBastionCommunication", 120, "Outbound", "VirtualNetwork", "VirtualNetwork", ["8080", "5701"], "*"),
-    _rule("AllowHttpOutbound", 130, "Outbound", "*", "Internet", ["80"]),
+    _rule("AllowHttpsInbound", 120, "Inbound", source="Internet", destination="*", ports=["443"]),
+    _rule("AllowGatewayManagerInbound", 130, "Inbound", source="GatewayManager", destination="*", ports=["443"]),
+    _rule("AllowAzureLoadBalancerInbound", 140, "Inbound", source="AzureLoadBalancer", destination="*", ports=["443"]),
+    _rule(
+        "AllowBastionHostCommunication",
+        150,
+        "Inbound",
+        source="VirtualNetwork",
+        destination="VirtualNetwork",
+        ports=["8080", "5701"],
+        protocol="*",
+    ),
+    _rule(
+        "AllowSshRdpOutbound",
+        100,
+        "Outbound",
+        source="*",
+        destination="VirtualNetwork",
+        ports=["22", "3389"],
+        protocol="*",
+    ),
+    _rule("AllowAzureCloudOutbound", 110, "Outbound", source="*", destination="AzureCloud", ports=["443"]),
+    _rule(
+        "AllowBastionCommunication",
+        120,
+        "Outbound",
+        source="VirtualNetwork",
+        destination="VirtualNetwork",
+        ports=["8080", "5701"],
+        protocol="*",
+    ),
+    _rule("AllowHttpOutbound", 130, "Outbound", source="*", destination="Internet", ports=["80"]),
 )
 
 
