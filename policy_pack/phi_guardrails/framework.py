@@ -106,7 +106,9 @@ class ResourceView:
             value = self.get(path)
         except UnverifiableError:
             return True
-        return value not in (None, "", [], {}) and not (isinstance(value, (Mapping, Sequence)) and len(value) == 0)
+        if isinstance(value, (Mapping, Sequence)):
+            return len(value) > 0  # by size: comparing contents would read values unknown at preview
+        return value is not None
 
     def first(self, *paths: str, default: Any = None) -> Any:
         """The value of the first path that is present (for renamed properties across provider versions)."""
@@ -132,6 +134,16 @@ def entries(value: Any) -> list[Any]:
     if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
         return list(value)
     return []
+
+
+def peek(mapping: Any, key: str) -> Any:
+    """``mapping[key]`` for hints that may be unknown at preview: unknown and missing both read as None."""
+    if not isinstance(mapping, Mapping):
+        return None
+    try:
+        return mapping.get(key)
+    except UnknownValueError:
+        return None
 
 
 def is_mapping(value: Any) -> bool:
@@ -219,6 +231,8 @@ class ResourceRule:
             messages.extend(target.check(view))
         except UnverifiableError as unknown:
             return messages, unknown.path
+        except UnknownValueError as unknown:  # a check read a nested value straight from the props
+            return messages, ".".join(unknown.props)
         return messages, None
 
     def framework(self) -> PolicyComplianceFramework:
@@ -302,6 +316,8 @@ class StackContext:
                     yield resource.urn, message
             except UnverifiableError as unknown:
                 self.unverifiable.append(f"{unknown.path} of {resource.type} '{resource.name}'")
+            except UnknownValueError as unknown:  # a check read a nested value straight from the props
+                self.unverifiable.append(f"{'.'.join(unknown.props)} of {resource.type} '{resource.name}'")
 
     def read(self, resource: StackResource, path: str, default: Any = None, *, required: bool = True) -> Any:
         """A property of a resource; an unknown value reads as ``default``.

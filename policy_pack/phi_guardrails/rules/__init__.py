@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from phi_guardrails.framework import ResourceRule, StackRule
-from phi_guardrails.rules import defender, key_vault, log_analytics, monitoring, storage
+from phi_guardrails.rules import defender, key_vault, log_analytics, monitoring, network, storage
 
 RULES: tuple[ResourceRule, ...] = (
     *key_vault.RULES,
@@ -11,8 +11,9 @@ RULES: tuple[ResourceRule, ...] = (
     *monitoring.RULES,
     *storage.RULES,
     *defender.RULES,
+    *network.RULES,
 )
-STACK_RULES: tuple[StackRule, ...] = (*key_vault.STACK_RULES, *storage.STACK_RULES)
+STACK_RULES: tuple[StackRule, ...] = (*key_vault.STACK_RULES, *storage.STACK_RULES, *network.STACK_RULES)
 
 _ids = [rule.id for rule in (*RULES, *STACK_RULES)]
 if len(_ids) != len(set(_ids)):  # pragma: no cover - guards against a copy-paste slip at import time
