@@ -75,7 +75,7 @@ PUBLIC_IP_HOLDERS: Mapping[str, tuple[str, ...]] = {
 def _values(rule: Mapping[str, Any], singular: str) -> list[str]:
     """A rule's singular and plural forms together (``sourceAddressPrefix`` and ``sourceAddressPrefixes``)."""
     plural = f"{singular}es" if singular.endswith("Prefix") else f"{singular}s"
-    values = [rule.get(singular)] + entries(rule.get(plural))
+    values = [rule.get(singular), *entries(rule.get(plural))]
     return [str(value) for value in values if value not in (None, "")]
 
 
