@@ -40,8 +40,8 @@ def _prefix_fields(field: str, values: Sequence[str]) -> dict[str, Any]:
 
 
 def security_rule(rule: NsgRuleConfig) -> dict[str, Any]:
-    """A config NSG rule in wire shape (snake_case args for the SDK)."""
-    return {
+    """A config NSG rule in wire shape (snake_case args for the SDK); unset optional fields are left out."""
+    rule_args = {
         "name": rule.name,
         "priority": rule.priority,
         "direction": rule.direction,
@@ -53,6 +53,7 @@ def security_rule(rule: NsgRuleConfig) -> dict[str, Any]:
         **_prefix_fields("destination_address_prefix", rule.destination_address_prefixes),
         **_prefix_fields("destination_port_range", rule.destination_port_ranges),
     }
+    return {key: value for key, value in rule_args.items() if value is not None}
 
 
 DENY_INTERNET_INBOUND: dict[str, Any] = {
