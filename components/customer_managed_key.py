@@ -167,8 +167,10 @@ class CustomerManagedKey(pulumi.ComponentResource):
         versionless_key_uri = f"{vault_uri}keys/{settings.key_name}"
         self.reference = CustomerManagedKeyRef(
             key_name=settings.key_name,
+            vault_name=vault_name,
             vault_uri=vault_uri,
             versionless_key_uri=versionless_key_uri,
+            key_uri_with_version=self.key.key_uri_with_version,
             key_resource_id=self.key.id,
             identity_resource_id=self.identity.id,
             identity_principal_id=self.identity.principal_id,

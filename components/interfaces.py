@@ -108,8 +108,10 @@ class CustomerManagedKeyRef(StrictArgs):
     """
 
     key_name: Any
+    vault_name: Any = None
     vault_uri: Any
     versionless_key_uri: Any
+    key_uri_with_version: Any = Field(default=None, description="For services that pin a key version (Azure SQL TDE).")
     key_resource_id: Any
     identity_resource_id: Any
     identity_principal_id: Any

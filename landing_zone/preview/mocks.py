@@ -200,7 +200,7 @@ class AzureMocks(Mocks):
         identity = inputs.get("identity")
         if isinstance(identity, Mapping) and "SystemAssigned" in str(identity.get("type", "")):
             outputs["identity"] = {
-                **identity,
+                **_as_outputs(identity),
                 "principalId": _stable_guid("system-principal", resource_id),
                 "tenantId": self.tenant_id,
             }
