@@ -145,7 +145,14 @@ class BackupVault(pulumi.ComponentResource):
                     description="Lets the backup vault run operational blob backup on this account",
                     parent=self,
                 )
-                self._instance(name, source, BLOB_DATASOURCE, "Microsoft.Storage/storageAccounts", blob_policy, [role])
+                self._instance(
+                    name,
+                    source,
+                    datasource=BLOB_DATASOURCE,
+                    resource_type="Microsoft.Storage/storageAccounts",
+                    policy=blob_policy,
+                    roles=[role],
+                )
         if settings.postgres_servers:
             schedule = f"R/{settings.postgres_backup_weekday_anchor}/P1W"
             postgres_policy = self._policy(
@@ -164,7 +171,14 @@ class BackupVault(pulumi.ComponentResource):
                     description="Lets the backup vault take long-term backups of this server",
                     parent=self,
                 )
-                self._instance(name, source, POSTGRES_DATASOURCE, POSTGRES_DATASOURCE, postgres_policy, [role])
+                self._instance(
+                    name,
+                    source,
+                    datasource=POSTGRES_DATASOURCE,
+                    resource_type=POSTGRES_DATASOURCE,
+                    policy=postgres_policy,
+                    roles=[role],
+                )
         if settings.lock is not None:
             lock_resource(name, self.vault.id, settings.lock, settings.vault_name, self)
         self.register_outputs({"resource_id": self.resource_id, "vault_name": self.vault_name})
@@ -184,7 +198,7 @@ class BackupVault(pulumi.ComponentResource):
         )
 
     def _instance(
-        self, name: str, source: BackupSource, datasource: str, resource_type: str, policy: Any, roles: list[Any]
+        self, name: str, source: BackupSource, *, datasource: str, resource_type: str, policy: Any, roles: list[Any]
     ) -> Any:
         from pulumi_azure_native import dataprotection as dp
 
