@@ -63,6 +63,24 @@ IMMUTABLE = {
     "enabled": True,
     "immutabilityPolicy": {"immutabilityPeriodSinceCreationInDays": 2190, "state": "Unlocked"},
 }
+#: A storage account that passes every account rule, so each test sees only the rule it is about.
+HARDENED_ACCOUNT = {
+    "accountName": "st1",
+    "minimumTlsVersion": "TLS1_2",
+    "allowSharedKeyAccess": False,
+    "publicNetworkAccess": "Disabled",
+    "networkRuleSet": {"defaultAction": "Deny"},
+    "encryption": {
+        "keySource": "Microsoft.Keyvault",
+        "requireInfrastructureEncryption": True,
+        "keyVaultProperties": {"keyVaultUri": "https://kv.vault.azure.net/", "keyName": "cmk"},
+    },
+}
+BLOB_RECOVERY = {
+    "isVersioningEnabled": True,
+    "deleteRetentionPolicy": {"enabled": True},
+    "containerDeleteRetentionPolicy": {"enabled": True},
+}
 
 
 def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
@@ -81,7 +99,15 @@ def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
 
 
 def one(type_token: str, props: dict[str, Any]) -> Callable[[], None]:
-    return lambda: pulumi.CustomResource(type_token, "subject", props)
+    def program() -> None:
+        resource = pulumi.CustomResource(type_token, "subject", props)
+        if type_token == "azure-native:storage:StorageAccount":  # blob recovery lives on the blob service
+            name = resource.urn.apply(lambda _: props.get("accountName", "st1"))
+            pulumi.CustomResource(
+                "azure-native:storage:BlobServiceProperties", "subject-blob", {"accountName": name, **BLOB_RECOVERY}
+            )
+
+    return program
 
 
 def verdicts(analyze: Analyze, program: Callable[[], None], **options: Any) -> dict[str, list[str]]:
@@ -210,14 +236,14 @@ CASES: list[tuple[str, str, dict[str, Any], dict[str, Any], str]] = [
     (
         "immutability too short",
         "azure-native:storage:StorageAccount",
-        {"accountName": "st1", "immutableStorageWithVersioning": IMMUTABLE},
+        {**HARDENED_ACCOUNT, "immutableStorageWithVersioning": IMMUTABLE},
         {"immutableStorageWithVersioning.immutabilityPolicy.immutabilityPeriodSinceCreationInDays": 30},
         "storage-immutability-period",
     ),
     (
         "immutability disabled",
         "azure-native:storage:StorageAccount",
-        {"accountName": "st1", "immutableStorageWithVersioning": IMMUTABLE},
+        {**HARDENED_ACCOUNT, "immutableStorageWithVersioning": IMMUTABLE},
         {"immutableStorageWithVersioning.immutabilityPolicy.state": "Disabled"},
         "storage-immutability-period",
     ),
@@ -320,8 +346,11 @@ class TestLogArchiveImmutable:
         prop: str = "storageAccountId",
     ) -> Callable[[], None]:
         def run() -> None:
-            account = pulumi.CustomResource(
-                "azure-native:storage:StorageAccount", "archive", {"accountName": "starchive", **account_props}
+            props = {**HARDENED_ACCOUNT, "accountName": "starchive", **account_props}
+            account = pulumi.CustomResource("azure-native:storage:StorageAccount", "archive", props)
+            name = account.urn.apply(lambda _: "starchive")
+            pulumi.CustomResource(
+                "azure-native:storage:BlobServiceProperties", "archive-blob", {"accountName": name, **BLOB_RECOVERY}
             )
             pulumi.CustomResource(writer, "writer", {**GOOD_SETTING, prop: account.id})
 
@@ -346,7 +375,14 @@ class TestLogArchiveImmutable:
 
     def test_archive_matched_by_literal_id(self, analyze: Analyze) -> None:
         def run() -> None:
-            pulumi.CustomResource("azure-native:storage:StorageAccount", "archive", {"accountName": "starchive"})
+            pulumi.CustomResource(
+                "azure-native:storage:StorageAccount", "archive", {**HARDENED_ACCOUNT, "accountName": "starchive"}
+            )
+            pulumi.CustomResource(
+                "azure-native:storage:BlobServiceProperties",
+                "archive-blob",
+                {"accountName": "starchive", **BLOB_RECOVERY},
+            )
             literal = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/starchive"
             pulumi.CustomResource(
                 "azure-native:monitor:DiagnosticSetting", "writer", {**GOOD_SETTING, "storageAccountId": literal}

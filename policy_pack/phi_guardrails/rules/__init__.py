@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from phi_guardrails.framework import ResourceRule, StackRule
-from phi_guardrails.rules import defender, key_vault, log_analytics, monitoring, network, storage
+from phi_guardrails.rules import backup, defender, key_vault, log_analytics, monitoring, network, postgres, sql, storage
 
 RULES: tuple[ResourceRule, ...] = (
     *key_vault.RULES,
@@ -12,8 +12,16 @@ RULES: tuple[ResourceRule, ...] = (
     *storage.RULES,
     *defender.RULES,
     *network.RULES,
+    *sql.RULES,
+    *postgres.RULES,
+    *backup.RULES,
 )
-STACK_RULES: tuple[StackRule, ...] = (*key_vault.STACK_RULES, *storage.STACK_RULES, *network.STACK_RULES)
+STACK_RULES: tuple[StackRule, ...] = (
+    *key_vault.STACK_RULES,
+    *storage.STACK_RULES,
+    *network.STACK_RULES,
+    *sql.STACK_RULES,
+)
 
 _ids = [rule.id for rule in (*RULES, *STACK_RULES)]
 if len(_ids) != len(set(_ids)):  # pragma: no cover - guards against a copy-paste slip at import time

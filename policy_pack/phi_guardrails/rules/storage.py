@@ -1,4 +1,4 @@
-"""Storage immutability: audit-log archives must be write-once (WORM) for the whole retention period.
+"""Storage accounts: PHI stores locked down and encrypted with customer keys; audit archives write-once.
 
 Types read: ``azure-native:storage:StorageAccount`` and ``:BlobContainerImmutabilityPolicy`` (any API
 version), the classic ``azure:storage/account:Account`` and
@@ -9,10 +9,12 @@ diagnostic settings and data-export rules that write to them.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity
 
 from phi_guardrails import citations
+from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import (
     ResourceRule,
     ResourceView,
@@ -116,7 +118,172 @@ def _log_archives_are_immutable(context: StackContext) -> Iterable[tuple[str, st
     yield from context.findings(archives.values(), immutable)
 
 
+NATIVE_BLOB_SERVICE = ("azure-native:storage:BlobServiceProperties",)
+
+
+def _native_cmk(account: ResourceView) -> Iterable[str]:
+    if not equals_ignoring_case(account.get("encryption.keySource"), "Microsoft.Keyvault"):
+        yield "data is not encrypted with a customer-managed key (encryption.keySource must be 'Microsoft.Keyvault')"
+    elif not account.has("encryption.keyVaultProperties.keyVaultUri") or not account.has(
+        "encryption.keyVaultProperties.keyName"
+    ):
+        yield "the customer-managed key is not named (encryption.keyVaultProperties.keyVaultUri and keyName)"
+
+
+def _classic_cmk(account: ResourceView) -> Iterable[str]:
+    if not account.has("customerManagedKey.keyVaultKeyId") and not account.has("customerManagedKey.managedHsmKeyId"):
+        yield "data is not encrypted with a customer-managed key (customerManagedKey.keyVaultKeyId)"
+
+
+def _classic_recovery(account: ResourceView) -> Iterable[str]:
+    if not is_true(account.get("blobProperties.versioningEnabled")):
+        yield "blob versioning is not enabled (blobProperties.versioningEnabled)"
+    if not account.has("blobProperties.deleteRetentionPolicy"):
+        yield "blob soft delete is not enabled (blobProperties.deleteRetentionPolicy)"
+    if not account.has("blobProperties.containerDeleteRetentionPolicy"):
+        yield "container soft delete is not enabled (blobProperties.containerDeleteRetentionPolicy)"
+
+
+def _blob_recovery(context: StackContext) -> Iterable[tuple[str, str]]:
+    services: dict[str, list[StackResource]] = {}
+    accounts = context.of_type(*NATIVE_ACCOUNT)
+    names = {context.read(a, "accountName", required=False): a.urn for a in accounts}
+    for service in context.of_type(*NATIVE_BLOB_SERVICE):
+        targets = set(service.depends_on_via("accountName"))
+        name = context.read(service, "accountName", required=False)
+        if isinstance(name, str) and name in names:
+            targets.add(names[name])
+        for urn in targets:
+            services.setdefault(urn, []).append(service)
+
+    def protected(account: StackResource) -> Iterable[str]:
+        found = services.get(account.urn, [])
+        if not found:
+            yield "no blob service properties: versioning and blob/container soft delete are off (Azure's default)"
+            return
+        view = found[0].view
+        if not is_true(view.get("isVersioningEnabled")):
+            yield "blob versioning is not enabled (isVersioningEnabled)"
+        if not is_true(view.get("deleteRetentionPolicy.enabled")):
+            yield "blob soft delete is not enabled (deleteRetentionPolicy.enabled)"
+        if not is_true(view.get("containerDeleteRetentionPolicy.enabled")):
+            yield "container soft delete is not enabled (containerDeleteRetentionPolicy.enabled)"
+
+    yield from context.findings(accounts, protected)
+    yield from context.findings(context.of_type(*CLASSIC_ACCOUNT), lambda account: _classic_recovery(account.view))
+
+
+def _account_rule(
+    rule_id: str,
+    *,
+    description: str,
+    citation: citations.Citation,
+    severity: Severity,
+    remediation: str,
+    native: Any,
+    classic: Any,
+) -> ResourceRule:
+    return ResourceRule(
+        id=rule_id,
+        description=description,
+        citation=citation,
+        severity=severity,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=remediation,
+        targets=(Target(NATIVE_ACCOUNT, native), Target(CLASSIC_ACCOUNT, classic)),
+    )
+
+
+ACCOUNT_RULES: tuple[ResourceRule, ...] = (
+    _account_rule(
+        "storage-https-only",
+        description="Storage accounts must accept HTTPS only.",
+        citation=citations.ENCRYPTION_IN_TRANSIT,
+        severity=Severity.HIGH,
+        remediation="Set enableHttpsTrafficOnly=true (classic: httpsTrafficOnlyEnabled=true).",
+        native=must_be_true("enableHttpsTrafficOnly", "HTTPS-only transfer", absent="ok"),
+        classic=lambda view: must_be_true(
+            "httpsTrafficOnlyEnabled" if view.has("httpsTrafficOnlyEnabled") else "enableHttpsTrafficOnly",
+            "HTTPS-only transfer",
+            absent="ok",
+        )(view),
+    ),
+    _account_rule(
+        "storage-minimum-tls",
+        description="Storage accounts must refuse TLS older than 1.2.",
+        citation=citations.ENCRYPTION_IN_TRANSIT,
+        severity=Severity.HIGH,
+        remediation="Set minimumTlsVersion='TLS1_2' (classic: minTlsVersion='TLS1_2').",
+        native=must_equal("minimumTlsVersion", ("TLS1_2", "TLS1_3"), "TLS older than 1.2 is accepted"),
+        classic=must_equal("minTlsVersion", ("TLS1_2", "TLS1_3"), "TLS older than 1.2 is accepted", absent="ok"),
+    ),
+    _account_rule(
+        "storage-no-anonymous-access",
+        description="Storage accounts must not allow anonymous (public) blob access.",
+        citation=citations.ACCESS_CONTROL,
+        severity=Severity.CRITICAL,
+        remediation="Set allowBlobPublicAccess=false (classic: allowNestedItemsToBePublic=false).",
+        native=must_be_false("allowBlobPublicAccess", "anonymous blob access", absent="ok"),
+        classic=must_be_false("allowNestedItemsToBePublic", "anonymous blob access"),
+    ),
+    _account_rule(
+        "storage-shared-key-disabled",
+        description="Storage accounts must authorize with Entra ID only; shared keys and SAS signed with them are off.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        severity=Severity.HIGH,
+        remediation="Set allowSharedKeyAccess=false (classic: sharedAccessKeyEnabled=false) and grant data roles to identities.",
+        native=must_be_false("allowSharedKeyAccess", "shared-key access"),
+        classic=must_be_false("sharedAccessKeyEnabled", "shared-key access"),
+    ),
+    _account_rule(
+        "storage-public-network-access-disabled",
+        description="Storage accounts holding PHI must not be reachable from public networks.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Set publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false) and use private endpoints.",
+        native=must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled"),
+        classic=must_be_false("publicNetworkAccessEnabled", "public network access"),
+    ),
+    _account_rule(
+        "storage-network-default-deny",
+        description="Storage account network rules must deny by default.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Set networkRuleSet.defaultAction='Deny' (classic: networkRules.defaultAction='Deny').",
+        native=must_equal("networkRuleSet.defaultAction", "Deny", "network rules do not deny by default"),
+        classic=must_equal("networkRules.defaultAction", "Deny", "network rules do not deny by default"),
+    ),
+    _account_rule(
+        "storage-infrastructure-encryption",
+        description="Storage accounts holding PHI must use infrastructure (double) encryption.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        remediation="Set encryption.requireInfrastructureEncryption=true at creation (classic: infrastructureEncryptionEnabled=true).",
+        native=must_be_true("encryption.requireInfrastructureEncryption", "infrastructure encryption"),
+        classic=must_be_true("infrastructureEncryptionEnabled", "infrastructure encryption"),
+    ),
+    _account_rule(
+        "storage-customer-managed-key",
+        description="Storage accounts holding PHI must be encrypted with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        remediation="Set encryption.keySource='Microsoft.Keyvault' with keyVaultProperties (keyVaultUri, keyName) and a user-assigned identity.",
+        native=_native_cmk,
+        classic=_classic_cmk,
+    ),
+    _account_rule(
+        "storage-cross-tenant-replication-disabled",
+        description="Storage accounts must not replicate PHI to other Entra tenants.",
+        citation=citations.BUSINESS_ASSOCIATES,
+        severity=Severity.HIGH,
+        remediation="Set allowCrossTenantReplication=false (classic: crossTenantReplicationEnabled=false).",
+        native=must_be_false("allowCrossTenantReplication", "cross-tenant object replication", absent="ok"),
+        classic=must_be_false("crossTenantReplicationEnabled", "cross-tenant object replication", absent="ok"),
+    ),
+)
+
 RULES: tuple[ResourceRule, ...] = (
+    *ACCOUNT_RULES,
     ResourceRule(
         id="storage-immutability-period",
         description="A declared immutability policy must be active and cover the retention period (default 2190 days).",
@@ -142,6 +309,21 @@ RULES: tuple[ResourceRule, ...] = (
 )
 
 STACK_RULES: tuple[StackRule, ...] = (
+    StackRule(
+        id="storage-blob-recovery",
+        description="Storage accounts must keep blob versions and soft-deleted blobs and containers (recovery from deletion or ransomware).",
+        citation=citations.DATA_BACKUP_PLAN,
+        related=(citations.INTEGRITY,),
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Add a storage:BlobServiceProperties for the account with isVersioningEnabled=true, deleteRetentionPolicy "
+            "and containerDeleteRetentionPolicy enabled (our PhiStorageAccount does this); classic: blobProperties "
+            "with versioningEnabled, deleteRetentionPolicy and containerDeleteRetentionPolicy."
+        ),
+        check=_blob_recovery,
+        resource_types=NATIVE_ACCOUNT + CLASSIC_ACCOUNT,
+    ),
     StackRule(
         id="log-archive-immutable",
         description="Storage accounts that receive audit logs (diagnostic settings, activity log, workspace exports) must be immutable.",
