@@ -112,7 +112,7 @@ def backup() -> None:
                 resource_id="/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/stphi",
                 resource_name="stphi",
                 location="eastus2",
-            )  # fmt: skip
+            )
         ],
         postgres_servers=[
             BackupSource(label="pg", resource_id=server.resource_id, resource_name="psql-phi", location="eastus2")
