@@ -21,6 +21,13 @@ from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramRun, record, run_program
 
+#: Tags that satisfy the policy pack's required-tags rule, for resources built in tests.
+TEST_TAGS: dict[str, str] = {
+    "dataClassification": "phi",
+    "owner": "platform-team@contoso.example",
+    "environment": "test",
+}
+
 
 def record_target(target: Callable[[], Any] | str | Path, **options: Any) -> ProgramRun:
     """Record a function (run as a program) or a program folder (with its stack config)."""

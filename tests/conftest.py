@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from landing_zone.preview.engine import enforce
+from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
 
@@ -39,9 +40,34 @@ def config_data(dev_config: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(dev_config)
 
 
+#: Rules that read every resource. Rule-focused tests switch them off to see only the rule under test;
+#: they have their own tests, and "passes every rule" tests keep them on.
+GOVERNANCE_RULES = (
+    "required-tags",
+    "data-residency",
+    "phi-baa-covered-service",
+    "no-secrets-in-tags",
+    "no-plaintext-secrets",
+)
+
+
 @pytest.fixture
 def analyze() -> Callable[..., PackResult]:
-    """Enforce the project's policy pack in-process over recorded registrations."""
+    """Enforce the project's policy pack in-process, governance rules off unless the config turns them on."""
+
+    def run(
+        registrations: list[Registration], config: dict[str, PolicyConfig] | None = None, **kwargs: Any
+    ) -> PackResult:
+        merged = {rule: PolicyConfig("disabled") for rule in GOVERNANCE_RULES}
+        merged.update(config or {})
+        return enforce(registrations, PACK_DIR, config=merged, **kwargs)
+
+    return run
+
+
+@pytest.fixture
+def analyze_every_rule() -> Callable[..., PackResult]:
+    """Enforce every rule of the project's policy pack in-process, as `pulumi preview` would."""
 
     def run(registrations: list[Registration], **kwargs: Any) -> PackResult:
         return enforce(registrations, PACK_DIR, **kwargs)

@@ -27,10 +27,13 @@ PURGE_PROTECTION_OFF = textwrap.dedent(
     import pulumi
     from pulumi_azure_native import keyvault, resources
 
-    group = resources.ResourceGroup("keys", location="eastus2")
+    tags = {"dataClassification": "phi", "owner": "platform", "environment": "dev"}
+    group = resources.ResourceGroup("keys", location="eastus2", tags=tags)
     keyvault.Vault(
         "keys",
         resource_group_name=group.name,
+        location="eastus2",
+        tags=tags,
         properties=keyvault.VaultPropertiesArgs(
             tenant_id="72f988bf-0000-4000-8000-000000000001",
             sku=keyvault.SkuArgs(family="A", name="premium"),

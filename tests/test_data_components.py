@@ -23,6 +23,7 @@ from landing_zone.config import EntraGroup
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
+from landing_zone.testing import TEST_TAGS as TAGS
 
 SUB = "3f2c9a51-0000-4000-8000-000000000002"
 TENANT = "72f988bf-0000-4000-8000-000000000001"
@@ -48,6 +49,7 @@ def key(name: str, vault: str = "kv-primary", location: str = "eastus2") -> Cust
         location=location,
         identity_resource_group_name="rg-sec",
         subscription_id=SUB,
+        tags=TAGS,
     )
 
 
@@ -64,6 +66,7 @@ def sql(**overrides: Any) -> None:
         "alert_emails": ["secops@contoso.example"],
         "diagnostics": DIAGNOSTICS,
         "private_endpoint": ENDPOINT,
+        "tags": TAGS,
         **overrides,
     }
     PhiSqlServer("sql", **arguments)
@@ -81,6 +84,7 @@ def postgres(geo: bool = True, **overrides: Any) -> None:
         "geo_backup_key": key("pg-geo", vault="kv-paired", location="centralus").reference if geo else None,
         "private_endpoint": ENDPOINT,
         "diagnostics": DIAGNOSTICS,
+        "tags": TAGS,
         **overrides,
     }
     PhiPostgresServer("pg", **arguments)
@@ -98,6 +102,7 @@ def backup() -> None:
         geo_backup_key=key("pg-geo", vault="kv-paired", location="centralus").reference,
         private_endpoint=ENDPOINT,
         diagnostics=DIAGNOSTICS,
+        tags=TAGS,
     )
     BackupVault(
         "backup",
@@ -117,6 +122,7 @@ def backup() -> None:
         postgres_servers=[
             BackupSource(label="pg", resource_id=server.resource_id, resource_name="psql-phi", location="eastus2")
         ],
+        tags=TAGS,
     )
 
 
@@ -329,9 +335,9 @@ def test_no_password_or_connection_secret_anywhere(program: Callable[[], None]) 
 @pytest.mark.parametrize("program", [sql, postgres, backup], ids=["sql", "postgres", "backup"])
 @pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "update"])
 def test_data_components_pass_every_rule(
-    analyze: Callable[..., PackResult], program: Callable[[], None], dry_run: bool
+    analyze_every_rule: Callable[..., PackResult], program: Callable[[], None], dry_run: bool
 ) -> None:
-    result = analyze(record(program, dry_run=dry_run).registrations)
+    result = analyze_every_rule(record(program, dry_run=dry_run).registrations)
     assert [(d.policy, d.urn, d.message) for d in result.diagnostics] == []
 
 

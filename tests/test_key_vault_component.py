@@ -12,6 +12,7 @@ from components.key_vault import KeyVault, KeyVaultArgs
 from landing_zone.errors import ConfigError
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
+from landing_zone.testing import TEST_TAGS as TAGS
 
 TENANT = "72f988bf-0000-4000-8000-000000000001"
 
@@ -22,7 +23,7 @@ def build(**overrides: Any) -> ProgramRun:
         "location": "eastus2",
         "tenant_id": TENANT,
         "vault_name": "kvcontosodeveus2phid2qv",
-        "tags": {"dataClassification": "phi"},
+        "tags": TAGS,
         **overrides,
     }
     return record(lambda: KeyVault("phi", **arguments))
@@ -35,7 +36,7 @@ def test_vault_wire_inputs_under_default_args() -> None:
         "resourceGroupName": "rg-contoso-dev-eus2-security",
         "location": "eastus2",
         "vaultName": "kvcontosodeveus2phid2qv",
-        "tags": {"dataClassification": "phi"},
+        "tags": TAGS,
         "properties": {
             "tenantId": TENANT,
             "sku": {"family": "A", "name": "premium"},
@@ -130,5 +131,5 @@ def test_args_model_can_be_built_up_front() -> None:
     assert run.one("azure-native:keyvault:Vault").inputs["vaultName"] == "kv-ok-01"
 
 
-def test_component_output_passes_every_rule(analyze: Callable[..., PackResult]) -> None:
-    assert analyze(build().registrations).diagnostics == []
+def test_component_output_passes_every_rule(analyze_every_rule: Callable[..., PackResult]) -> None:
+    assert analyze_every_rule(build().registrations).diagnostics == []

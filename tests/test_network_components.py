@@ -18,6 +18,7 @@ from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
 from landing_zone.private_dns import DEFAULT_SUB_RESOURCES, all_zones
+from landing_zone.testing import TEST_TAGS as TAGS
 
 SUB = "3f2c9a51-0000-4000-8000-000000000002"
 RULE = {
@@ -45,7 +46,7 @@ def network_program(config_data: dict[str, Any], ddos_waiver: Waiver | None = No
 
     def program() -> None:
         hub = HubNetwork("hub", resource_group_name="rg-net", location="eastus2", vnet_name="vnet-contoso-dev-eus2-hub",
-                         hub=network.hub, ddos_protection_waiver=ddos_waiver)  # fmt: skip
+                         hub=network.hub, ddos_protection_waiver=ddos_waiver, tags=TAGS)  # fmt: skip
         spoke = SpokeNetwork(
             "spoke-data",
             resource_group_name="rg-data",
@@ -58,10 +59,13 @@ def network_program(config_data: dict[str, Any], ddos_waiver: Waiver | None = No
             firewall_private_ip=hub.firewall_private_ip,
             ddos_plan_id=hub.ddos_plan_id,
             ddos_protection_waiver=ddos_waiver,
+            tags=TAGS,
         )
         dns = PrivateDnsZones("dns", resource_group_name="rg-net", region="eastus2",
-                              virtual_network_ids={"hub": hub.vnet_id, "data": spoke.vnet_id})  # fmt: skip
-        vault = KeyVault("phi", resource_group_name="rg-sec", location="eastus2", tenant_id="t", vault_name="kvdemo01")
+                              virtual_network_ids={"hub": hub.vnet_id, "data": spoke.vnet_id}, tags=TAGS)  # fmt: skip
+        vault = KeyVault(
+            "phi", resource_group_name="rg-sec", location="eastus2", tenant_id="t", vault_name="kvdemo01", tags=TAGS
+        )
         from components.private_endpoint import add_private_endpoints
 
         add_private_endpoints(
@@ -75,7 +79,7 @@ def network_program(config_data: dict[str, Any], ddos_waiver: Waiver | None = No
             ),
             resource_group_name="rg-data",
             location="eastus2",
-            tags={},
+            tags=TAGS,
             parent=vault,
         )
         for net in (hub, spoke):
@@ -121,7 +125,7 @@ class TestHub:
             "sku": {"tier": "Standard"},
             "threatIntelMode": "Deny",
             "dnsSettings": {"enableProxy": True},
-            "tags": {},
+            "tags": TAGS,
         }
 
     def test_firewall_uses_its_subnet_public_ip_and_policy(self, network_run: ProgramRun) -> None:
@@ -270,9 +274,9 @@ class TestPrivateDns:
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "update"])
 def test_network_passes_every_rule(
-    config_data: dict[str, Any], analyze: Callable[..., PackResult], dry_run: bool
+    config_data: dict[str, Any], analyze_every_rule: Callable[..., PackResult], dry_run: bool
 ) -> None:
-    result = analyze(record(network_program(config_data), dry_run=dry_run).registrations)
+    result = analyze_every_rule(record(network_program(config_data), dry_run=dry_run).registrations)
     assert [(d.policy, d.urn, d.message) for d in result.diagnostics] == []
 
 

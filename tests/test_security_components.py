@@ -23,6 +23,7 @@ from landing_zone.errors import ConfigError
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
+from landing_zone.testing import TEST_TAGS as TAGS
 
 SUB = "3f2c9a51-0000-4000-8000-000000000002"
 TENANT = "72f988bf-0000-4000-8000-000000000001"
@@ -45,6 +46,7 @@ def vault(**overrides: Any) -> KeyVault:
         "vault_name": "kvcontosodeveus2phid2qv",
         "subscription_id": SUB,
         "allow_trusted_azure_services": Waiver(reason=CMK_REASON),
+        "tags": TAGS,
         **overrides,
     }
     return KeyVault("phi", **arguments)
@@ -59,6 +61,7 @@ def cmk(key_vault: Any = None, name: str = "logs", **overrides: Any) -> Customer
         "identity_resource_group_name": "rg-sec",
         "subscription_id": SUB,
         "created_at": CREATED,
+        "tags": TAGS,
         **overrides,
     }
     return CustomerManagedKey(name, **arguments)
@@ -78,6 +81,7 @@ def security_core() -> None:
         customer_managed_key=key.reference,
         subscription_id=SUB,
         archive_private_endpoint=PrivateEndpointArgs(subnet_id=PE_SUBNET, private_dns_zone_ids=ZONES),
+        tags=TAGS,
     )
     key_vault.add_diagnostics(logs.diagnostics)
     DefenderForCloud("defender", subscription_id=SUB, alert_emails=["secops@contoso.example", "oncall@contoso.example"])
@@ -118,7 +122,7 @@ class TestCustomerManagedKey:
                     ],
                 },
             },
-            "tags": {},
+            "tags": TAGS,
         }
         assert key.protect is True
         assert key.ignore_changes == ["properties.attributes.expires"]
@@ -137,7 +141,7 @@ class TestCustomerManagedKey:
             "resourceName": "id-logs-cmk",
             "resourceGroupName": "rg-sec",
             "location": "eastus2",
-            "tags": {},
+            "tags": TAGS,
         }
         assert identity.protect is True
         assert unwrap.inputs["roleDefinitionId"] == (
@@ -270,7 +274,7 @@ class TestLogWorkspace:
             "features": {"disableLocalAuth": True, "enableLogAccessUsingOnlyResourcePermissions": True},
             "publicNetworkAccessForIngestion": "Enabled",
             "publicNetworkAccessForQuery": "Enabled",
-            "tags": {},
+            "tags": TAGS,
         }
         assert workspace.protect is True
 
@@ -497,6 +501,6 @@ class TestDefender:
 
 
 @pytest.mark.parametrize("dry_run", [True, False], ids=["preview", "update"])
-def test_security_core_passes_every_rule(analyze: Callable[..., PackResult], dry_run: bool) -> None:
-    result = analyze(record(security_core, dry_run=dry_run).registrations)
+def test_security_core_passes_every_rule(analyze_every_rule: Callable[..., PackResult], dry_run: bool) -> None:
+    result = analyze_every_rule(record(security_core, dry_run=dry_run).registrations)
     assert [(d.policy, d.urn, d.message) for d in result.diagnostics] == []

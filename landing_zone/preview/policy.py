@@ -56,6 +56,15 @@ class PolicyDiagnostic:
         }
 
 
+@dataclass(frozen=True)
+class NotApplicable:
+    """A policy that declared itself not applicable to a resource (or the stack), with its reason (exemptions)."""
+
+    policy: str
+    urn: str
+    reason: str
+
+
 @dataclass
 class PackResult:
     """What one pack said about one preview."""
@@ -67,6 +76,7 @@ class PackResult:
     config: dict[str, PolicyConfig] = field(default_factory=dict)
     diagnostics: list[PolicyDiagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    not_applicable: list[NotApplicable] = field(default_factory=list)
 
 
 def pack_version(pack_dir: Path) -> str:
@@ -149,6 +159,8 @@ class PolicyPackSession:
                     urn=diagnostic.urn or urn,
                 )
             )
+        for entry in response.not_applicable:
+            self.result.not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
 
 
 def _options(registration: Registration) -> analyzer_pb2.AnalyzerResourceOptions:

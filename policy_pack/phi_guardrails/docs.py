@@ -12,6 +12,8 @@ from phi_guardrails.rules import RULES, STACK_RULES
 
 
 def _types(rule: ResourceRule | StackRule) -> str:
+    if "*" in rule.resource_types:
+        return "every resource type"
     return "<br>".join(f"`{token}`" for token in rule.resource_types) or "(whole stack)"
 
 
@@ -31,6 +33,9 @@ def render() -> str:
         "Generated from the pack by `python -m phi_guardrails.docs` (run in `policy_pack/`); do not edit by hand.",
         "Every rule cites the HIPAA Security Rule (45 CFR Part 164 Subpart C) paragraph it implements.",
         "Mandatory rules block `pulumi up`; advisory rules warn. Override per rule with `--policy-pack-config`.",
+        "Every rule also takes `exemptions`: a list of `{resource, reason, expires, approvedBy}` (resource is a URN",
+        "or a glob on URN or name; reason at least 20 characters; expires YYYY-MM-DD). An active exemption turns the",
+        "violation into a 'not applicable' verdict with its reason; an expired one enforces the rule again.",
         "",
         "| Rule | Kind | Citation | Severity | Default | Resource types | Settings |",
         "| --- | --- | --- | --- | --- | --- | --- |",

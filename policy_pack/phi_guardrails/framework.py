@@ -33,8 +33,11 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from phi_guardrails.citations import FRAMEWORK_NAME, FRAMEWORK_VERSION, Citation
+from phi_guardrails.exemptions import EXEMPTIONS_SCHEMA, exemptions_from, find
 
 _MISSING = object()
+#: In a target's types: the check reads every resource type.
+ANY_TYPE = "*"
 
 
 class UnverifiableError(Exception):
@@ -95,6 +98,11 @@ class ResourceView:
                 return default
             current = value
         return current
+
+    @property
+    def props(self) -> Mapping[str, Any]:
+        """All properties, for checks that scan everything (values unknown at preview raise when read)."""
+        return self._props
 
     def has(self, path: str) -> bool:
         """True when the property is set to something non-empty, or to a value unknown until apply.
@@ -211,9 +219,10 @@ class ResourceRule:
     related: Sequence[Citation] = field(default_factory=tuple)
 
     def target_for(self, resource_type: str) -> Target | None:
+        """The target that reads this type (``*`` in a target's types reads every type)."""
         canonical = canonical_type(resource_type)
         for target in self.targets:
-            if canonical in target.types:
+            if canonical in target.types or ANY_TYPE in target.types:
                 return target
         return None
 
@@ -247,8 +256,12 @@ class ResourceRule:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             view = ResourceView.from_args(args)
             messages, unverifiable = self.evaluate(view)
+            active, expired = find(exemptions_from(view.config), args.urn, args.name)
+            if active is not None and (messages or unverifiable):
+                args.not_applicable(active.describe())
+            suffix = f" (an exemption expired on {expired.expires.isoformat()})" if expired is not None else ""
             for message in messages:
-                report_violation(message, None)
+                report_violation(message + suffix, None)
             if unverifiable is not None:
                 # The CLI turns this into an advisory "can't run policy during preview" diagnostic on
                 # this resource; `pulumi up` re-runs the policy once the value is known.
@@ -264,12 +277,29 @@ class ResourceRule:
             description=self.description,
             enforcement_level=self.enforcement,
             validate=validate,
-            config_schema=self.config_schema,
+            config_schema=with_exemptions(self.config_schema),
             severity=self.severity,
             framework=self.framework(),
             remediation_steps=self.remediation,
-            tags=["hipaa", self.citation.paragraph],
+            tags=policy_tags(self.citation, self.resource_types),
         )
+
+
+def with_exemptions(schema: PolicyConfigSchema | None) -> PolicyConfigSchema:
+    """Every rule's settings plus the ``exemptions`` list."""
+    properties = dict(schema.properties) if schema is not None else {}
+    properties["exemptions"] = EXEMPTIONS_SCHEMA
+    return PolicyConfigSchema(
+        properties=properties, required=list(schema.required or []) if schema is not None else None
+    )
+
+
+def policy_tags(citation: Citation, resource_types: Sequence[str]) -> list[str]:
+    """Tags published with each policy: the framework, the paragraph, and the resource types it checks.
+
+    Tools (such as the compliance report) read ``type:`` tags to know which resources a rule covered.
+    """
+    return ["hipaa", citation.paragraph, *(f"type:{token}" for token in resource_types)]
 
 
 class StackResource:
@@ -361,25 +391,38 @@ class StackRule:
 
     def to_policy(self) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
-            context = StackContext(args.resources, args.get_config())
+            config = args.get_config()
+            context = StackContext(args.resources, config)
+            exemptions = exemptions_from(config)
+            exempted: list[str] = []
             for urn, message in self.check(context):
-                report_violation(message, urn)
+                resource = context.by_urn.get(urn)
+                active, expired = find(exemptions, urn, resource.name if resource else "")
+                if active is not None:
+                    exempted.append(f"{urn}: {active.describe()}")
+                    continue
+                suffix = f" (an exemption expired on {expired.expires.isoformat()})" if expired is not None else ""
+                report_violation(message + suffix, urn)
+            note = f"; {'; '.join(sorted(set(exempted)))}" if exempted else ""
             if context.unverifiable:
                 error = UnknownValueError(UNKNOWN_STRING_VALUE, [])
                 error.message = (
                     f"'{self.id}' could not verify at preview, because these values are not known until apply: "
                     + "; ".join(sorted(set(context.unverifiable)))
+                    + note
                 )
                 raise error
+            if exempted:
+                args.not_applicable("; ".join(sorted(set(exempted))))
 
         return StackValidationPolicy(
             name=self.id,
             description=self.description,
             enforcement_level=self.enforcement,
             validate=validate,
-            config_schema=self.config_schema,
+            config_schema=with_exemptions(self.config_schema),
             severity=self.severity,
             framework=self.framework(),
             remediation_steps=self.remediation,
-            tags=["hipaa", self.citation.paragraph],
+            tags=policy_tags(self.citation, self.resource_types),
         )

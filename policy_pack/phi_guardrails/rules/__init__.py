@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from phi_guardrails.framework import ResourceRule, StackRule
-from phi_guardrails.rules import backup, defender, key_vault, log_analytics, monitoring, network, postgres, sql, storage
+from phi_guardrails.rules import (
+    backup,
+    defender,
+    governance,
+    key_vault,
+    log_analytics,
+    monitoring,
+    network,
+    postgres,
+    sql,
+    storage,
+)
 
 RULES: tuple[ResourceRule, ...] = (
     *key_vault.RULES,
@@ -15,6 +26,7 @@ RULES: tuple[ResourceRule, ...] = (
     *sql.RULES,
     *postgres.RULES,
     *backup.RULES,
+    *governance.RULES,
 )
 STACK_RULES: tuple[StackRule, ...] = (
     *key_vault.STACK_RULES,
