@@ -175,7 +175,7 @@ class CustomerManagedKey(pulumi.ComponentResource):
             identity_resource_id=self.identity.id,
             identity_principal_id=self.identity.principal_id,
             identity_client_id=self.identity.client_id,
-            depends_on=(self.identity, self.unwrap_assignment),
+            depends_on=(self.identity, self.key, self.unwrap_assignment),
         )
         self.register_outputs(
             {

@@ -103,8 +103,8 @@ class RoleAssignmentArgs(StrictArgs):
 class CustomerManagedKeyRef(StrictArgs):
     """What a CMK consumer needs from a `CustomerManagedKey` (its ``reference`` output).
 
-    ``depends_on`` holds the identity and its role assignment on the key: a consumer must be created
-    after both, or Azure rejects the key (the identity cannot unwrap it yet).
+    ``depends_on`` holds the identity, the key and the identity's role assignment on the key: a
+    consumer must be created after all three, or Azure rejects the key (the identity cannot unwrap it yet).
     """
 
     key_name: Any

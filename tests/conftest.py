@@ -51,14 +51,28 @@ GOVERNANCE_RULES = (
 )
 
 
+#: Rules about a whole stack (a workspace, Defender plans, the activity log present somewhere in it).
+#: A component on its own cannot satisfy them; full stacks (the reference program, the examples) do.
+WHOLE_STACK_RULES = (
+    "phi-audit-logs-to-workspace",
+    "phi-private-connectivity",
+    "activity-log-exported",
+    "defender-plans-for-phi-types",
+    "vnet-flow-logs",
+    "cmk-key-protected-and-granted",
+)
+#: Every stack-wide coverage rule; rule-focused tests switch them off (they have their own tests).
+COVERAGE_RULES = (*WHOLE_STACK_RULES, "phi-delete-lock", "stateful-resources-protected")
+
+
 @pytest.fixture
 def analyze() -> Callable[..., PackResult]:
-    """Enforce the project's policy pack in-process, governance rules off unless the config turns them on."""
+    """The pack in-process with governance and stack-coverage rules off, so a test sees only the rule it is about."""
 
     def run(
         registrations: list[Registration], config: dict[str, PolicyConfig] | None = None, **kwargs: Any
     ) -> PackResult:
-        merged = {rule: PolicyConfig("disabled") for rule in GOVERNANCE_RULES}
+        merged = {rule: PolicyConfig("disabled") for rule in (*GOVERNANCE_RULES, *COVERAGE_RULES)}
         merged.update(config or {})
         return enforce(registrations, PACK_DIR, config=merged, **kwargs)
 
@@ -67,9 +81,10 @@ def analyze() -> Callable[..., PackResult]:
 
 @pytest.fixture
 def analyze_every_rule() -> Callable[..., PackResult]:
-    """Enforce every rule of the project's policy pack in-process, as `pulumi preview` would."""
+    """Every rule a component's own resources can be held to: all resource rules and the per-resource stack rules."""
 
     def run(registrations: list[Registration], **kwargs: Any) -> PackResult:
-        return enforce(registrations, PACK_DIR, **kwargs)
+        config = {rule: PolicyConfig("disabled") for rule in WHOLE_STACK_RULES}
+        return enforce(registrations, PACK_DIR, config=config, **kwargs)
 
     return run

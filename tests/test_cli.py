@@ -22,27 +22,56 @@ MINIMAL = ROOT / "examples" / "minimal-key-vault"
 
 pytestmark = pytest.mark.subprocess
 
+#: The minimal example with its vault written by hand (purge protection off) and everything else kept.
 PURGE_PROTECTION_OFF = textwrap.dedent(
     """
     import pulumi
-    from pulumi_azure_native import keyvault, resources
+    from pulumi_azure_native import authorization, keyvault, monitor, operationalinsights, resources, security
 
+    from components.diagnostics import attach_diagnostics
+    from components.interfaces import DiagnosticsArgs, LockArgs, PrivateEndpointArgs
+    from components.locks import lock_resource
+    from components.private_endpoint import add_private_endpoints
+
+    config = pulumi.Config()
+    location = "eastus2"
     tags = {"dataClassification": "phi", "owner": "platform", "environment": "dev"}
-    group = resources.ResourceGroup("keys", location="eastus2", tags=tags)
-    keyvault.Vault(
+    client = authorization.get_client_config_output()
+    group = resources.ResourceGroup("keys", location=location, tags=tags, opts=pulumi.ResourceOptions(protect=True))
+    workspace = operationalinsights.Workspace(
+        "audit", resource_group_name=group.name, location=location, sku={"name": "PerGB2018"}, retention_in_days=90,
+        features={"disable_local_auth": True}, tags=tags, opts=pulumi.ResourceOptions(protect=True),
+    )
+    vault = keyvault.Vault(
         "keys",
         resource_group_name=group.name,
-        location="eastus2",
-        tags=tags,
+        location=location,
+        vault_name="kv-raw-demo01",
         properties=keyvault.VaultPropertiesArgs(
-            tenant_id="72f988bf-0000-4000-8000-000000000001",
+            tenant_id=client.tenant_id,
             sku=keyvault.SkuArgs(family="A", name="premium"),
             enable_rbac_authorization=True,
             enable_purge_protection=False,
+            soft_delete_retention_in_days=90,
             public_network_access="Disabled",
             network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny", bypass="None"),
         ),
+        tags=tags,
+        opts=pulumi.ResourceOptions(protect=True),
     )
+    attach_diagnostics("keys", vault.id, DiagnosticsArgs(workspace_id=workspace.id), parent=vault)
+    lock_resource("keys", vault.id, LockArgs(), "kv-raw-demo01", vault)
+    endpoint = PrivateEndpointArgs(
+        subnet_id=config.require("endpointSubnetId"), private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")}
+    )
+    add_private_endpoints("keys", target_id=vault.id, target_name="kv-raw-demo01", sub_resources=["vault"], endpoint=endpoint,
+                          resource_group_name=group.name, location=location, tags=tags, parent=vault)
+    monitor.SubscriptionDiagnosticSetting(
+        "activity-log", name="activity", workspace_id=workspace.id,
+        logs=[monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ("Administrative", "Security", "Policy")],
+    )
+    security.Pricing("defender-key-vaults", pricing_name="KeyVaults", pricing_tier="Standard",
+                     scope_id=pulumi.Output.concat("/subscriptions/", client.subscription_id))
     """
 )
 
@@ -94,7 +123,7 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
     document = json.loads(report.read_text())
     assert list(document) == ["project", "stack", "resources", "policyViolations", "summary"]
     assert (document["project"], document["stack"]) == ("minimal-key-vault", "dev")
-    assert document["summary"] == {"resources": 4, "mandatory": 1, "advisory": 0}
+    assert document["summary"] == {"resources": 11, "mandatory": 1, "advisory": 0}
     assert document["policyViolations"] == [
         {
             "policyPack": "azure-phi-guardrails",
@@ -126,6 +155,9 @@ def test_in_process_mode_gives_the_same_verdicts(purge_protection_off: Path, tmp
         path = tmp_path / f"out{len(documents)}.json"
         assert main(["preview", str(purge_protection_off), "--json", str(path), *flags]) == EXIT_MANDATORY_VIOLATIONS
         documents.append(json.loads(path.read_text()))
+    for document in documents:  # registration order depends on thread scheduling, not on the transport
+        document["resources"].sort(key=lambda resource: resource["urn"])
+        document["policyViolations"].sort(key=lambda violation: (violation["policy"], violation["urn"]))
     assert documents[0] == documents[1]
 
 

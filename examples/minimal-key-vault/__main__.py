@@ -1,18 +1,29 @@
-"""A resource group and a hardened Key Vault: the smallest useful use of the components."""
+"""A hardened Key Vault in an existing network: the smallest stack that passes every guardrail.
+
+It brings what the policy pack requires of any PHI store: the vault's audit logs in a workspace of
+this stack, a private endpoint in an existing subnet resolved by an existing private DNS zone, the
+subscription's activity log exported, and Microsoft Defender for Key Vault at the Standard tier.
+"""
 
 import pulumi
-from pulumi_azure_native import authorization, resources
+from pulumi_azure_native import authorization, monitor, operationalinsights, resources, security
 
+from components.interfaces import DiagnosticsArgs, PrivateEndpointArgs
 from components.key_vault import KeyVault, KeyVaultArgs
 
 config = pulumi.Config()
 location = pulumi.Config("azure-native").require("location")
 tags = {"dataClassification": "phi", "owner": config.require("owner"), "environment": pulumi.get_stack()}
-
 client = authorization.get_client_config_output()
-group = resources.ResourceGroup(
-    "keys",
+
+group = resources.ResourceGroup("keys", location=location, tags=tags, opts=pulumi.ResourceOptions(protect=True))
+workspace = operationalinsights.Workspace(
+    "audit",
+    resource_group_name=group.name,
     location=location,
+    sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+    retention_in_days=90,
+    features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=True),
     tags=tags,
     opts=pulumi.ResourceOptions(protect=True),
 )
@@ -23,7 +34,27 @@ vault = KeyVault(
         location=location,
         tenant_id=client.tenant_id,
         vault_name=config.require("vaultName"),
+        diagnostics=DiagnosticsArgs(workspace_id=workspace.id),
+        private_endpoint=PrivateEndpointArgs(
+            subnet_id=config.require("endpointSubnetId"),
+            private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")},
+        ),
         tags=tags,
     ),
+)
+monitor.SubscriptionDiagnosticSetting(
+    "activity-log",
+    name="activity-log-to-audit-workspace",
+    workspace_id=workspace.id,
+    logs=[
+        monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ("Administrative", "Security", "Policy")
+    ],
+)
+security.Pricing(
+    "defender-key-vaults",
+    pricing_name="KeyVaults",
+    pricing_tier="Standard",
+    sub_plan="PerKeyVault",
+    scope_id=pulumi.Output.concat("/subscriptions/", client.subscription_id),
 )
 pulumi.export("vaultUri", vault.vault_uri)

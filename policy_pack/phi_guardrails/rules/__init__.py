@@ -5,6 +5,7 @@ from __future__ import annotations
 from phi_guardrails.framework import ResourceRule, StackRule
 from phi_guardrails.rules import (
     backup,
+    coverage,
     defender,
     governance,
     key_vault,
@@ -33,6 +34,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     *storage.STACK_RULES,
     *network.STACK_RULES,
     *sql.STACK_RULES,
+    *coverage.STACK_RULES,
 )
 
 _ids = [rule.id for rule in (*RULES, *STACK_RULES)]

@@ -1,0 +1,408 @@
+"""Stack-wide guardrails: every PHI store logged, private, locked and protected; keys and detection in place.
+
+These rules follow the edges between resources (property dependencies), so they hold for stacks
+written with any mix of our components, hand-written azure-native resources and the classic provider.
+"PHI data resources" are storage accounts, SQL servers, PostgreSQL flexible servers and Key Vaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from phi_guardrails import citations
+from phi_guardrails.framework import (
+    StackCheck,
+    StackContext,
+    StackResource,
+    StackRule,
+    entries,
+    equals_ignoring_case,
+    is_mapping,
+    is_true,
+    peek,
+)
+
+STORAGE = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
+SQL = ("azure-native:sql:Server", "azure:mssql/server:Server")
+POSTGRES = ("azure-native:dbforpostgresql:Server", "azure:postgresql/flexibleServer:FlexibleServer")
+KEY_VAULT = ("azure-native:keyvault:Vault", "azure:keyvault/keyVault:KeyVault")
+PHI_DATA = STORAGE + SQL + POSTGRES + KEY_VAULT
+WORKSPACES = (
+    "azure-native:operationalinsights:Workspace",
+    "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace",
+)
+DIAGNOSTIC_SETTINGS = {
+    "azure-native:monitor:DiagnosticSetting": ("resourceUri", "workspaceId", "logs"),
+    "azure:monitoring/diagnosticSetting:DiagnosticSetting": (
+        "targetResourceId",
+        "logAnalyticsWorkspaceId",
+        "enabledLogs",
+    ),
+}
+PRIVATE_ENDPOINTS = {
+    "azure-native:network:PrivateEndpoint": ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"),
+    "azure:network/privateEndpoint:PrivateEndpoint": ("privateServiceConnection",),
+}
+LOCKS = {
+    "azure-native:authorization:ManagementLockByScope": ("scope",),
+    "azure-native:authorization:ManagementLockAtResourceLevel": ("resourceName",),
+    "azure:management/lock:Lock": ("scope",),
+}
+GROUP_LOCKS = ("azure-native:authorization:ManagementLockAtResourceGroupLevel",)
+KEYS = ("azure-native:keyvault:Key", "azure:keyvault/key:Key")
+IDENTITIES = (
+    "azure-native:managedidentity:UserAssignedIdentity",
+    "azure:authorization/userAssignedIdentity:UserAssignedIdentity",
+)
+ROLE_ASSIGNMENTS = ("azure-native:authorization:RoleAssignment", "azure:authorization/assignment:Assignment")
+#: Roles that let an identity wrap/unwrap with a key: Crypto Service Encryption User, Crypto User, Crypto Officer.
+UNWRAP_ROLES = (
+    "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+    "12338af0-0e69-4776-bea7-57ae8d297424",
+    "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
+)
+CMK_CONSUMERS = (
+    STORAGE + SQL + POSTGRES + ("azure-native:dataprotection:BackupVault", "azure-native:recoveryservices:Vault")
+)
+DEFENDER_PLANS = {
+    STORAGE: "StorageAccounts",
+    SQL: "SqlServers",
+    POSTGRES: "OpenSourceRelationalDatabases",
+    KEY_VAULT: "KeyVaults",
+}
+PRICINGS = ("azure-native:security:Pricing", "azure:securitycenter/subscriptionPricing:SubscriptionPricing")
+SUBSCRIPTION_SETTINGS = ("azure-native:monitor:SubscriptionDiagnosticSetting",)
+VNETS = ("azure-native:network:VirtualNetwork", "azure:network/virtualNetwork:VirtualNetwork")
+FLOW_LOGS = ("azure-native:network:FlowLog", "azure:network/networkWatcherFlowLog:NetworkWatcherFlowLog")
+STATEFUL = (
+    *PHI_DATA,
+    *KEYS,
+    *WORKSPACES,
+    "azure-native:sql:Database",
+    "azure:mssql/database:Database",
+    "azure-native:dataprotection:BackupVault",
+    "azure-native:recoveryservices:Vault",
+    "azure:dataprotection/backupVault:BackupVault",
+    "azure:recoveryservices/vault:Vault",
+    "azure-native:documentdb:DatabaseAccount",
+)
+
+
+def _targets(context: StackContext, types: Sequence[str], *properties: str) -> dict[str, list[StackResource]]:
+    """For each resource URN: the resources of ``types`` that point at it through ``properties``."""
+    found: dict[str, list[StackResource]] = {}
+    for resource in context.of_type(*types):
+        for urn in resource.depends_on_via(*properties):
+            found.setdefault(urn, []).append(resource)
+    return found
+
+
+def _sends_audit_logs(setting: StackResource, logs_property: str, classic: bool) -> bool:
+    for entry in entries(setting.view.get(logs_property)):
+        if not is_mapping(entry):
+            continue
+        group = str(peek(entry, "categoryGroup") or peek(entry, "category") or "").lower()
+        enabled = True if classic else is_true(peek(entry, "enabled"))
+        if enabled and group in ("alllogs", "audit"):
+            return True
+    return False
+
+
+def _audit_logs_to_workspace(context: StackContext) -> Iterable[tuple[str, str]]:
+    workspaces = {w.urn for w in context.of_type(*WORKSPACES)}
+    covered: set[str] = set()
+    for setting_type, (target_prop, workspace_prop, logs_prop) in DIAGNOSTIC_SETTINGS.items():
+        for setting in context.of_type(setting_type):
+            in_stack = any(urn in workspaces for urn in setting.depends_on_via(workspace_prop))
+            if in_stack and _sends_audit_logs(setting, logs_prop, classic=setting_type.startswith("azure:")):
+                covered.update(setting.depends_on_via(target_prop))
+
+    def logged(resource: StackResource) -> Iterable[str]:
+        if resource.urn not in covered:
+            yield (
+                "no diagnostic setting sends this resource's audit logs (category group 'audit' or 'allLogs') to a "
+                "Log Analytics workspace in this stack"
+            )
+
+    yield from context.findings(context.of_type(*PHI_DATA), logged)
+
+
+def _private_connectivity(context: StackContext) -> Iterable[tuple[str, str]]:
+    endpoints: set[str] = set()
+    for endpoint_type, properties in PRIVATE_ENDPOINTS.items():
+        endpoints.update(_targets(context, (endpoint_type,), *properties))
+
+    def private(resource: StackResource) -> Iterable[str]:
+        if resource.urn in endpoints:
+            return
+        if resource.type in POSTGRES and (
+            resource.view.has("network.delegatedSubnetResourceId") or resource.view.has("delegatedSubnetId")
+        ):
+            return
+        yield "no private endpoint (or VNet integration) reaches this resource; PHI stores are reached only privately"
+
+    yield from context.findings(context.of_type(*PHI_DATA), private)
+
+
+def _delete_locks(context: StackContext) -> Iterable[tuple[str, str]]:
+    locked: set[str] = set()
+    for lock_type, properties in LOCKS.items():
+        for lock in context.of_type(lock_type):
+            if equals_ignoring_case(lock.view.first("level", "lockLevel"), "CanNotDelete"):
+                locked.update(lock.depends_on_via(*properties))
+    locked_groups = {
+        str(context.read(lock, "resourceGroupName", required=False)).lower()
+        for lock in context.of_type(*GROUP_LOCKS)
+        if equals_ignoring_case(lock.view.get("level"), "CanNotDelete")
+    }
+
+    def has_lock(resource: StackResource) -> Iterable[str]:
+        group = context.read(resource, "resourceGroupName", required=False)
+        if resource.urn in locked or (isinstance(group, str) and group.lower() in locked_groups):
+            return
+        yield "no CanNotDelete lock protects this resource (or its resource group) from deletion"
+
+    yield from context.findings(context.of_type(*PHI_DATA), has_lock)
+
+
+def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str, str]]:
+    keys = {key.urn: key for key in context.of_type(*KEYS)}
+    identities = {identity.urn for identity in context.of_type(*IDENTITIES)}
+    vaults_by_name = {
+        str(context.read(vault, "vaultName", required=False) or vault.name).lower(): vault
+        for vault in context.of_type(*KEY_VAULT)
+    }
+    vaults_by_urn = {vault.urn: vault for vault in context.of_type(*KEY_VAULT)}
+    granted: dict[str, set[str]] = {}
+    for assignment in context.of_type(*ROLE_ASSIGNMENTS):
+        role = str(
+            peek(assignment.view.props, "roleDefinitionId") or peek(assignment.view.props, "roleDefinitionName") or ""
+        ).lower()
+        if not any(role.endswith(guid) for guid in UNWRAP_ROLES) and "crypto" not in role:
+            continue
+        scoped_keys = {urn for urn in assignment.depends_on_via("scope") if urn in keys}
+        for principal in assignment.depends_on_via("principalId"):
+            granted.setdefault(principal, set()).update(scoped_keys)
+
+    def declares_cmk(resource: StackResource) -> bool:
+        props = resource.view.props
+        return (
+            equals_ignoring_case(peek(peek(props, "encryption"), "keySource"), "Microsoft.Keyvault")
+            or equals_ignoring_case(peek(peek(props, "dataEncryption"), "type"), "AzureKeyVault")
+            or "keyId" in props
+            or "customerManagedKey" in props
+        )
+
+    keys_by_name = {
+        (
+            str(context.read(k, "vaultName", required=False) or "").lower(),
+            str(context.read(k, "keyName", required=False) or k.name).lower(),
+        ): k
+        for k in keys.values()
+    }
+
+    def literal_keys(resource: StackResource) -> list[StackResource]:
+        """Keys named by literal URIs in the consumer's encryption settings (hand-written stacks)."""
+        props = resource.view.props
+        uris = [
+            peek(peek(peek(props, "encryption"), "keyVaultProperties"), "keyVaultUri"),
+            peek(peek(props, "dataEncryption"), "primaryKeyURI"),
+            peek(props, "keyId"),
+        ]
+        names = [(_vault_host(uri), _key_segment(uri)) for uri in uris if isinstance(uri, str)]
+        storage_key = peek(peek(peek(props, "encryption"), "keyVaultProperties"), "keyName")
+        if isinstance(storage_key, str) and names:
+            names.append((names[0][0], storage_key.lower()))
+        return [keys_by_name[name] for name in names if name in keys_by_name]
+
+    def protected_and_granted(resource: StackResource) -> Iterable[str]:
+        dependencies = [dependency.urn for dependency in resource.raw.dependencies]
+        used_keys = [keys[urn] for urn in dependencies if urn in keys] or literal_keys(resource)
+        if not used_keys:
+            if declares_cmk(resource):
+                context.unverifiable.append(
+                    f"the customer-managed key of '{resource.name}' (its key is not in this stack)"
+                )
+            return
+        for key in used_keys:
+            vault = next(
+                (vaults_by_urn[urn] for urn in key.depends_on_via("vaultName", "keyVaultId") if urn in vaults_by_urn),
+                None,
+            )
+            if vault is None:
+                name = context.read(key, "vaultName", required=False)
+                vault = vaults_by_name.get(str(name).lower()) if isinstance(name, str) else None
+            if vault is None:
+                context.unverifiable.append(f"the vault of key '{key.name}' (not in this stack)")
+            elif not is_true(vault.view.first("properties.enablePurgeProtection", "purgeProtectionEnabled")):
+                yield f"this resource's customer-managed key lives in a vault without purge protection ('{vault.name}')"
+        user_identities = [urn for urn in dependencies if urn in identities]
+        if user_identities and not any(granted.get(identity) for identity in user_identities):
+            yield "the identity this resource unwraps its key with holds no key-scoped role (Key Vault Crypto Service Encryption User)"
+
+    yield from context.findings(context.of_type(*CMK_CONSUMERS), protected_and_granted)
+
+
+def _vault_host(uri: str) -> str:
+    return uri.removeprefix("https://").split(".")[0].lower()
+
+
+def _key_segment(uri: str) -> str:
+    parts = uri.removeprefix("https://").split("/")
+    return parts[2].lower() if len(parts) > 2 and parts[1] == "keys" else ""
+
+
+def _activity_log_exported(context: StackContext) -> Iterable[tuple[str, str]]:
+    if not context.of_type(*PHI_DATA):
+        return
+    workspaces = {w.urn for w in context.of_type(*WORKSPACES)}
+    settings = context.of_type(*SUBSCRIPTION_SETTINGS)
+    if not any(setting.view.has("workspaceId") for setting in settings):
+        classic = [
+            s
+            for s in context.of_type("azure:monitoring/diagnosticSetting:DiagnosticSetting")
+            if str(context.read(s, "targetResourceId", required=False) or "").lower().strip("/").count("/") == 1
+            and any(urn in workspaces for urn in s.depends_on_via("logAnalyticsWorkspaceId"))
+        ]
+        if not classic:
+            yield (
+                "",
+                "the subscription activity log is not exported to a Log Analytics workspace (monitor:SubscriptionDiagnosticSetting)",
+            )
+
+
+def _defender_plans(context: StackContext) -> Iterable[tuple[str, str]]:
+    standard: set[str] = set()
+    for pricing in context.of_type(*PRICINGS):
+        name = str(pricing.view.first("pricingName", "resourceType") or "").lower()
+        if equals_ignoring_case(pricing.view.first("pricingTier", "tier"), "Standard"):
+            standard.add(name)
+    for types, plan in DEFENDER_PLANS.items():
+        if context.of_type(*types) and plan.lower() not in standard:
+            yield (
+                "",
+                f"the stack holds PHI resources protected by the Defender '{plan}' plan, which is not declared at the Standard tier",
+            )
+
+
+def _vnet_flow_logs(context: StackContext) -> Iterable[tuple[str, str]]:
+    logged: set[str] = set()
+    for flow_log in context.of_type(*FLOW_LOGS):
+        if flow_log.view.get("enabled") is not False:
+            logged.update(flow_log.depends_on_via("targetResourceId", "networkSecurityGroupId"))
+
+    def has_flow_log(vnet: StackResource) -> Iterable[str]:
+        if vnet.urn not in logged:
+            yield "this virtual network has no enabled flow log (network:FlowLog targeting it)"
+
+    yield from context.findings(context.of_type(*VNETS), has_flow_log)
+
+
+def _stateful_protected(context: StackContext) -> Iterable[tuple[str, str]]:
+    def protected(resource: StackResource) -> Iterable[str]:
+        options = resource.raw.opts
+        if not getattr(options, "protect", False):
+            yield "this stateful resource is not protected (protect: true); a destroy or a refactor could delete it"
+        if getattr(options, "delete_before_replace", None):
+            yield "this stateful resource is replaced delete-first (deleteBeforeReplace); a replacement would destroy its data first"
+
+    yield from context.findings(context.of_type(*STATEFUL), protected)
+
+
+def _rule(
+    rule_id: str,
+    *,
+    description: str,
+    citation: citations.Citation,
+    remediation: str,
+    check: StackCheck,
+    types: Sequence[str],
+    **kwargs: Any,
+) -> StackRule:
+    return StackRule(
+        id=rule_id,
+        description=description,
+        citation=citation,
+        severity=kwargs.pop("severity", Severity.HIGH),
+        enforcement=kwargs.pop("enforcement", EnforcementLevel.MANDATORY),
+        remediation=remediation,
+        check=check,
+        resource_types=tuple(types),
+        **kwargs,
+    )
+
+
+STACK_RULES: tuple[StackRule, ...] = (
+    _rule(
+        "phi-audit-logs-to-workspace",
+        description="Every PHI data resource must send its audit logs to a Log Analytics workspace in the same stack.",
+        citation=citations.AUDIT_CONTROLS,
+        remediation="Attach a monitor:DiagnosticSetting with categoryGroup 'allLogs' (or 'audit') and workspaceId pointing at the stack's workspace.",
+        check=_audit_logs_to_workspace,
+        types=PHI_DATA,
+        related=(citations.ACTIVITY_REVIEW,),
+    ),
+    _rule(
+        "phi-private-connectivity",
+        description="Every PHI data resource must be reached through a private endpoint (or VNet integration).",
+        citation=citations.TRANSMISSION_SECURITY,
+        remediation="Create a network:PrivateEndpoint for the resource in a spoke's endpoint subnet, with its private DNS zone group.",
+        check=_private_connectivity,
+        types=PHI_DATA,
+    ),
+    _rule(
+        "phi-delete-lock",
+        description="Every PHI data resource must carry a CanNotDelete lock (on itself or its resource group).",
+        citation=citations.DATA_BACKUP_PLAN,
+        remediation="Add authorization:ManagementLockByScope with level 'CanNotDelete' scoped to the resource.",
+        check=_delete_locks,
+        types=PHI_DATA,
+        related=(citations.INTEGRITY,),
+    ),
+    _rule(
+        "cmk-key-protected-and-granted",
+        description="Every customer-managed key in use must live in a vault with purge protection, and its consumer's identity must hold a key-scoped unwrap role.",
+        citation=citations.ENCRYPTION_AT_REST,
+        remediation="Enable purge protection on the key's vault and grant the user-assigned identity 'Key Vault Crypto Service Encryption User' on the key itself.",
+        check=_cmk_keys_protected_and_granted,
+        types=CMK_CONSUMERS,
+        related=(citations.ACCESS_MANAGEMENT,),
+    ),
+    _rule(
+        "activity-log-exported",
+        description="A stack holding PHI resources must export the subscription activity log to a Log Analytics workspace.",
+        citation=citations.ACTIVITY_REVIEW,
+        remediation="Add a monitor:SubscriptionDiagnosticSetting with workspaceId and the Administrative, Security and Policy categories.",
+        check=_activity_log_exported,
+        types=(),
+    ),
+    _rule(
+        "defender-plans-for-phi-types",
+        description="For each kind of PHI resource in the stack, the matching Microsoft Defender plan must be declared at the Standard tier.",
+        citation=citations.INCIDENT_PROCEDURES,
+        remediation="Add security:Pricing resources (StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
+        check=_defender_plans,
+        types=(),
+    ),
+    _rule(
+        "vnet-flow-logs",
+        description="Every virtual network must have flow logs enabled.",
+        citation=citations.ACTIVITY_REVIEW,
+        remediation="Add a network:FlowLog targeting the VNet, writing to the log archive with traffic analytics.",
+        check=_vnet_flow_logs,
+        types=VNETS,
+        related=(citations.AUDIT_CONTROLS,),
+    ),
+    _rule(
+        "stateful-resources-protected",
+        description="Stateful resources (vaults, keys, storage, databases, log workspaces, backup vaults) must be protected and never deleted before replacement.",
+        citation=citations.DATA_BACKUP_PLAN,
+        remediation="Set protect=True on the resource options and do not set deleteBeforeReplace.",
+        check=_stateful_protected,
+        types=STATEFUL,
+        related=(citations.INTEGRITY,),
+    ),
+)
