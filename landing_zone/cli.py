@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     preview.add_argument(
         "--json", dest="json_file", metavar="FILE", help="also write the result as JSON ('-' for stdout)"
     )
+    preview.add_argument(
+        "--report",
+        dest="report_file",
+        metavar="FILE",
+        help="write the HIPAA compliance report (Markdown; HTML or CSV by the file's extension)",
+    )
     preview.add_argument("--no-policy", action="store_true", help="record resources only; enforce no policy pack")
     preview.add_argument(
         "--in-process",
@@ -122,6 +128,10 @@ def _preview(arguments: argparse.Namespace) -> int:
             traceback.print_exc(file=sys.stderr)
         return EXIT_ERROR
 
+    if arguments.report_file:
+        from landing_zone.preview.compliance import write
+
+        write(result, arguments.report_file)
     json_to_stdout = arguments.json_file == "-"
     render(result, sys.stderr if json_to_stdout else sys.stdout, policies_enabled=not arguments.no_policy)
     if arguments.json_file:
