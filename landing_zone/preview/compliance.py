@@ -107,30 +107,37 @@ def build(result: PreviewResult) -> ComplianceReport:
             level = pack.config.get(policy.name).enforcement_level if policy.name in pack.config else "advisory"
             severity = {1: "low", 2: "medium", 3: "high", 4: "critical"}.get(policy.severity, "")
 
-            def add(urn: str, resource_type: str, name: str, status: str, detail: str, policy: Any = policy) -> None:
-                report.verdicts.append(
-                    Verdict(
-                        policy.framework.reference,
-                        policy.framework.specification,
-                        policy.name,
-                        severity,
-                        level,
-                        urn,
-                        resource_type,
-                        name,
-                        status,
-                        detail,
-                    )  # fmt: skip
-                )
-
+            rule = {
+                "citation": policy.framework.reference,
+                "citation_title": policy.framework.specification,
+                "rule": policy.name,
+                "severity": severity,
+                "enforcement": level,
+            }
             for resource in resources:
                 if not ("*" in types or canonical_type(resource.type) in types):
                     continue
-                add(resource.urn, resource.type, resource.name, *_status(by_key.get((policy.name, resource.urn), []),
-                    exemptions.get((policy.name, resource.urn)), policy.description))  # fmt: skip
+                status, detail = _status(
+                    by_key.get((policy.name, resource.urn), []),
+                    exemptions.get((policy.name, resource.urn)),
+                    policy.description,
+                )
+                report.verdicts.append(
+                    Verdict(
+                        **rule,
+                        urn=resource.urn,
+                        resource_type=resource.type,
+                        resource_name=resource.name,
+                        status=status,
+                        detail=detail,
+                    )
+                )
             stack_level = by_key.get((policy.name, ""), [])
             if stack_level or (policy.name, "") in exemptions or not types:
-                add("", "", "(stack)", *_status(stack_level, exemptions.get((policy.name, "")), policy.description))
+                status, detail = _status(stack_level, exemptions.get((policy.name, "")), policy.description)
+                report.verdicts.append(
+                    Verdict(**rule, urn="", resource_type="", resource_name="(stack)", status=status, detail=detail)
+                )
     return report
 
 
