@@ -242,3 +242,12 @@ def test_unknown_values_are_reported_as_not_verifiable(analyze_every_rule: Calla
 
 def test_pack_config_objects_are_policy_configs() -> None:
     assert parse_pack_config({"all": "advisory"}) == {"all": PolicyConfig("advisory", {})}
+
+
+def test_the_example_policy_config_is_valid_for_the_pack() -> None:
+    import json
+
+    document = json.loads((ROOT / "examples" / "ci" / "policy-config.json").read_text())
+    result = enforce([], PACK, config=parse_pack_config(document))
+    assert result.config["data-residency"].properties["allowedRegions"] == ["eastus2", "centralus"]
+    assert result.config["vnet-ddos-protection"].enforcement_level == "mandatory"
