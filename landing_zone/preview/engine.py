@@ -8,6 +8,8 @@ analyzed and the stack is analyzed once, in the order and shape the CLI uses.
 from __future__ import annotations
 
 import contextlib
+import queue
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,12 +109,61 @@ def preview(
                     secret_keys=config.secret_keys,
                 )
             )
-        run = run_program(project.directory, stack_name, dry_run=dry_run)
+        streams = [AnalyzeStream(session) for session in sessions] if not in_process else []
+        run = run_program(
+            project.directory,
+            stack_name,
+            dry_run=dry_run,
+            on_register=(lambda registration: [stream.put(registration) for stream in streams]) if streams else None,
+        )
         result = PreviewResult(run)
+        for stream in streams:
+            stream.finish()
         for session in sessions:
-            result.packs.append(session.start())
-            session.analyze_all(run.registrations)
+            if session.result is None:  # in-process: analyze after the run, in this thread
+                session.start()
+                assert session.result is not None
+                for registration in run.registrations:
+                    session.analyze_resource(registration, {r.urn: r for r in run.registrations})
+            session.analyze_stack(run.registrations)
+            assert session.result is not None
+            result.packs.append(session.result)
     return result
+
+
+class AnalyzeStream:
+    """Analyze resources while the program still registers them, as the Pulumi CLI does.
+
+    The pack runs in its own process, so its work overlaps the program's on another core; this
+    thread only forwards requests. ``finish`` waits for the last answer and re-raises any error.
+    """
+
+    def __init__(self, session: PolicyPackSession) -> None:
+        self.session = session
+        self.session.start()
+        self._queue: queue.Queue[Registration | None] = queue.Queue()
+        self._seen: dict[str, Registration] = {}
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name=f"analyze-{session.pack_dir.name}", daemon=True)
+        self._thread.start()
+
+    def put(self, registration: Registration) -> None:
+        self._queue.put(registration)
+
+    def _work(self) -> None:
+        while (registration := self._queue.get()) is not None:
+            self._seen[registration.urn] = registration
+            if self._error is None:
+                try:
+                    self.session.analyze_resource(registration, self._seen)
+                except BaseException as error:  # re-raised in finish(), on the caller's thread
+                    self._error = error
+
+    def finish(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 def enforce(

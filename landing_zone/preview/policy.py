@@ -137,8 +137,17 @@ class PolicyPackSession:
         """Analyze each resource, then the stack; return every diagnostic in that order."""
         by_urn = {registration.urn: registration for registration in registrations}
         for registration in registrations:
-            response = self.connection.analyze(analyze_request(registration, by_urn))
-            self._collect(response, registration.urn)
+            self.analyze_resource(registration, by_urn)
+        return self.analyze_stack(registrations)
+
+    def analyze_resource(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
+        """Analyze one resource as it registers (``by_urn`` needs at least its provider)."""
+        response = self.connection.analyze(analyze_request(registration, by_urn))
+        self._collect(response, registration.urn)
+
+    def analyze_stack(self, registrations: Sequence[Registration]) -> list[PolicyDiagnostic]:
+        """Analyze the whole stack once every resource is registered; return every diagnostic so far."""
+        by_urn = {registration.urn: registration for registration in registrations}
         request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in registrations])
         self._collect(self.connection.analyze_stack(request), "")
         assert self.result is not None

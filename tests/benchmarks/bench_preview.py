@@ -40,7 +40,11 @@ PROGRAM = textwrap.dedent(
             allow_shared_key_access=False,
             public_network_access="Disabled",
             network_rule_set={{"default_action": "Deny", "bypass": "None"}},
-            encryption={{"require_infrastructure_encryption": True, "key_source": "Microsoft.Storage"}},
+            encryption={{
+                "require_infrastructure_encryption": True,
+                "key_source": "Microsoft.Keyvault",
+                "key_vault_properties": {{"key_name": "cmk", "key_vault_uri": "https://kv-bench.vault.azure.net/"}},
+            }},
             tags={{"dataClassification": "phi", "owner": "bench", "environment": "bench"}},
         )
     """
