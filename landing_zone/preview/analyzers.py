@@ -19,7 +19,7 @@ import runpy
 import subprocess
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 from unittest import mock
@@ -149,6 +149,22 @@ class SubprocessAnalyzer:
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("AnalyzeStack", request)
+
+    def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> Callable[[], analyzer_pb2.AnalyzeResponse]:
+        """Send Analyze now without waiting; the returned function waits for the answer.
+
+        The pack works on it in its own process while this one keeps registering resources.
+        """
+        future = self._connect().Analyze.future(request)
+
+        def result() -> analyzer_pb2.AnalyzeResponse:
+            try:
+                return future.result()
+            except grpc.RpcError as error:
+                detail = "\n".join(self._stderr_tail)
+                raise PolicyPackError(f"policy pack Analyze failed: {error.details()}\n{detail}".rstrip()) from None
+
+        return result
 
     def close(self) -> None:
         if self._channel is not None:

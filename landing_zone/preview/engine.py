@@ -8,11 +8,11 @@ analyzed and the stack is analyzed once, in the order and shape the CLI uses.
 from __future__ import annotations
 
 import contextlib
-import queue
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from landing_zone.preview.analyzers import (
     AnalyzerConnection,
@@ -22,7 +22,7 @@ from landing_zone.preview.analyzers import (
     validate_pack_dir,
 )
 from landing_zone.preview.pack_config import PolicyConfig
-from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
+from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
 from landing_zone.preview.project import load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramRun, run_program, select_stack
@@ -109,7 +109,11 @@ def preview(
                     secret_keys=config.secret_keys,
                 )
             )
-        streams = [AnalyzeStream(session) for session in sessions] if not in_process else []
+        streams = [
+            AnalyzeStream(session, session.connection)
+            for session in sessions
+            if isinstance(session.connection, SubprocessAnalyzer)
+        ]
         run = run_program(
             project.directory,
             stack_name,
@@ -134,36 +138,46 @@ def preview(
 class AnalyzeStream:
     """Analyze resources while the program still registers them, as the Pulumi CLI does.
 
-    The pack runs in its own process, so its work overlaps the program's on another core; this
-    thread only forwards requests. ``finish`` waits for the last answer and re-raises any error.
+    Each registration is sent to the pack at once, without waiting (gRPC futures); the pack works on
+    it in its own process, on the other core, while the program goes on. ``finish`` gathers the
+    answers in registration order.
     """
 
-    def __init__(self, session: PolicyPackSession) -> None:
+    def __init__(self, session: PolicyPackSession, connection: SubprocessAnalyzer) -> None:
         self.session = session
-        self.session.start()
-        self._queue: queue.Queue[Registration | None] = queue.Queue()
+        self._connection = connection
         self._seen: dict[str, Registration] = {}
+        self._pending: list[tuple[str, Callable[[], Any]]] = []
+        self._lock = threading.Lock()
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._work, name=f"analyze-{session.pack_dir.name}", daemon=True)
-        self._thread.start()
+        # The pack starts (imports, GetAnalyzerInfo, Configure) while the program body runs.
+        self._started = threading.Thread(target=self._start, name=f"start-{session.pack_dir.name}", daemon=True)
+        self._started.start()
 
-    def put(self, registration: Registration) -> None:
-        self._queue.put(registration)
+    def _start(self) -> None:
+        try:
+            self.session.start()
+        except BaseException as error:  # re-raised on the caller's thread by put() or finish()
+            self._error = error
 
-    def _work(self) -> None:
-        while (registration := self._queue.get()) is not None:
-            self._seen[registration.urn] = registration
-            if self._error is None:
-                try:
-                    self.session.analyze_resource(registration, self._seen)
-                except BaseException as error:  # re-raised in finish(), on the caller's thread
-                    self._error = error
-
-    def finish(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
+    def _ready(self) -> None:
+        self._started.join()
         if self._error is not None:
             raise self._error
+
+    def put(self, registration: Registration) -> None:
+        self._ready()
+        with self._lock:
+            self._seen[registration.urn] = registration
+            request = analyze_request(registration, self._seen)
+            self._pending.append((registration.urn, self._connection.analyze_later(request)))
+
+    def finish(self) -> None:
+        self._ready()
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for urn, result in pending:
+            self.session.collect(result(), urn)
 
 
 def enforce(

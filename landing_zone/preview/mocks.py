@@ -118,7 +118,9 @@ class AzureMocks(Mocks):
         arm = ARM_TYPES.get(module_type)
         name_input = arm.name_input if arm else _guess_name_input(inputs)
         given_name = inputs.get(name_input) if name_input else None
-        state = _as_outputs(inputs)
+        state = dict(inputs)
+        if "identity" in state:  # the one input whose output shape differs (userAssignedIdentities)
+            state["identity"] = _as_outputs(state["identity"])
         if given_name is None:
             physical_name = _auto_name(args.typ, args.name, module_type)
             if name_input:

@@ -143,17 +143,18 @@ class PolicyPackSession:
     def analyze_resource(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
         """Analyze one resource as it registers (``by_urn`` needs at least its provider)."""
         response = self.connection.analyze(analyze_request(registration, by_urn))
-        self._collect(response, registration.urn)
+        self.collect(response, registration.urn)
 
     def analyze_stack(self, registrations: Sequence[Registration]) -> list[PolicyDiagnostic]:
         """Analyze the whole stack once every resource is registered; return every diagnostic so far."""
         by_urn = {registration.urn: registration for registration in registrations}
         request = analyzer_pb2.AnalyzeStackRequest(resources=[stack_resource(r, by_urn) for r in registrations])
-        self._collect(self.connection.analyze_stack(request), "")
+        self.collect(self.connection.analyze_stack(request), "")
         assert self.result is not None
         return self.result.diagnostics
 
-    def _collect(self, response: analyzer_pb2.AnalyzeResponse, urn: str) -> None:
+    def collect(self, response: analyzer_pb2.AnalyzeResponse, urn: str) -> None:
+        """Record a response's diagnostics and not-applicable verdicts, attributed to ``urn`` when the pack left it empty."""
         assert self.result is not None, "start() must run first"
         for diagnostic in response.diagnostics:
             self.result.diagnostics.append(

@@ -152,7 +152,8 @@ class RecordingMonitor(MockMonitor):
         resource_id, state = self.mocks.new_resource(resource_args)
         state_struct = _sync_await(rpc.serialize_properties(state, {}))
         outputs = struct_pb2.Struct()
-        outputs.update(_overlay(json_format.MessageToDict(request.object), json_format.MessageToDict(state_struct)))
+        outputs.CopyFrom(request.object)
+        _overlay(outputs, state_struct)
         registration = self._registration(request, urn, resource_id or "", outputs)
         registration.provider = provider
         self._record(registration)
@@ -228,21 +229,23 @@ class RecordingMonitor(MockMonitor):
             self._on_register(registration)
 
 
-def _overlay(inputs: dict[str, Any], state: Mapping[str, Any]) -> dict[str, Any]:
-    """Outputs as the engine holds them: the inputs (leaf secret markers and unknowns intact) plus computed values."""
-    merged = dict(inputs)
-    for key, value in state.items():
-        current = merged.get(key)
-        if key not in merged:
-            merged[key] = value
-        elif (
-            isinstance(current, dict)
-            and isinstance(value, Mapping)
-            and current.get(SECRET_SIG) is None
-            and value.get(SECRET_SIG) is None
+def _overlay(outputs: struct_pb2.Struct, state: struct_pb2.Struct) -> None:
+    """Outputs as the engine holds them: the inputs (leaf secret markers and unknowns intact) plus computed values.
+
+    Works on the protobuf structs directly: this runs once per resource, on the registration path.
+    """
+    for key, value in state.fields.items():
+        if key not in outputs.fields:
+            outputs.fields[key].CopyFrom(value)
+            continue
+        current = outputs.fields[key]
+        if (
+            current.HasField("struct_value")
+            and value.HasField("struct_value")
+            and SECRET_SIG not in current.struct_value.fields
+            and SECRET_SIG not in value.struct_value.fields
         ):
-            merged[key] = _overlay(current, value)
-    return merged
+            _overlay(current.struct_value, value.struct_value)
 
 
 def _is_sdk_alias(alias: Any) -> bool:
