@@ -239,6 +239,41 @@ class TagsConfig(Model):
         return values
 
 
+class AccessGrant(Model):
+    """An Entra group and the built-in role it holds on the subscription. Never Owner or User Access Administrator."""
+
+    group: EntraGroup
+    role: str = Field(min_length=3)
+    eligible_only: bool = Field(default=False, description="PIM eligibility instead of a standing assignment.")
+
+    @field_validator("role")
+    @classmethod
+    def _least_privilege(cls, value: str) -> str:
+        if value.strip().lower() in ("owner", "user access administrator"):
+            raise ValueError(f"'{value}' is too broad for people in a PHI subscription; use a narrower role (PIM for admins)")
+        return value
+
+
+class BudgetConfig(Model):
+    amount: float = Field(gt=0, description="Monthly budget in the billing currency.")
+    thresholds: list[int] = Field(default_factory=lambda: [50, 80, 100], description="Percentages that notify alerts.emails.")
+    start_date: str = Field(default="2026-01-01", pattern=r"^[0-9]{4}-[0-9]{2}-01$", description="First day of a month.")
+
+
+class SubscriptionConfig(Model):
+    """How the landing zone gets and governs its subscription."""
+
+    billing_scope: str | None = Field(
+        default=None, description="Set to vend a new subscription through subscription:Alias; unset to adopt subscriptionId."
+    )
+    management_group_id: str | None = None
+    budget: BudgetConfig | None = None
+    access: list[AccessGrant] = Field(default_factory=list)
+    hipaa_initiative_parameters: dict[str, Any] = Field(
+        default_factory=dict, description="Parameters for the built-in HITRUST/HIPAA initiative assignment."
+    )
+
+
 class LandingZoneConfig(Model):
     """One HIPAA-hardened PHI environment."""
 
@@ -258,6 +293,7 @@ class LandingZoneConfig(Model):
     data_services: DataServicesConfig = Field(default_factory=DataServicesConfig)
     alerts: AlertsConfig
     tags: TagsConfig
+    subscription: SubscriptionConfig = Field(default_factory=SubscriptionConfig)
 
 
 def parse_config(data: Any, source: str | None = None) -> LandingZoneConfig:

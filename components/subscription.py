@@ -1,0 +1,174 @@
+"""`PhiSubscription`: the subscription a PHI landing zone lives in, and its governance baseline.
+
+- Adopts an existing subscription ID, or vends one through ``subscription:Alias`` with a billing
+  scope. Deleting an alias does **not** cancel the subscription (cancel it in the portal), so the
+  alias is ``protect``-ed: a stray ``pulumi destroy`` must not orphan a subscription holding PHI.
+- Places the subscription in a management group.
+- Assigns Azure Policy at subscription scope: the built-in HITRUST/HIPAA initiative (audit, with a
+  system-assigned identity for its deploy-if-not-exists members) and "Allowed locations" for data
+  residency. Azure Policy audits at deploy time; the policy pack blocks at preview time.
+- A monthly budget with alert thresholds to the configured contacts.
+- Entra groups get built-in roles on the subscription; Owner and User Access Administrator are
+  refused; privileged roles can be PIM-eligible instead of standing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pulumi
+from pydantic import Field, model_validator
+
+from components.interfaces import StrictArgs, validate_args
+from components.roles import assignment_name, role_definition_id, role_guid
+from landing_zone.config.model import AccessGrant, BudgetConfig
+
+TYPE_TOKEN = "landingzone:governance:PhiSubscription"
+HIPAA_HITRUST_INITIATIVE = "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+ALLOWED_LOCATIONS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
+#: Resource providers the landing zone's services need registered (register once per subscription).
+REQUIRED_PROVIDERS = (
+    "Microsoft.KeyVault",
+    "Microsoft.Storage",
+    "Microsoft.Network",
+    "Microsoft.OperationalInsights",
+    "Microsoft.Insights",
+    "Microsoft.ManagedIdentity",
+    "Microsoft.Sql",
+    "Microsoft.DBforPostgreSQL",
+    "Microsoft.DataProtection",
+    "Microsoft.Security",
+    "Microsoft.PolicyInsights",
+)
+
+
+class PhiSubscriptionArgs(StrictArgs):
+    """Arguments of `PhiSubscription`."""
+
+    subscription_id: str | None = Field(default=None, description="Adopt this subscription (or vend with billing_scope).")
+    billing_scope: str | None = None
+    display_name: str = Field(min_length=1)
+    alias_name: str | None = None
+    management_group_id: str | None = None
+    location: str = Field(min_length=1, description="Region for the policy assignment identity.")
+    allowed_locations: Sequence[str] = Field(min_length=1)
+    hipaa_initiative_parameters: Mapping[str, Any] = Field(default_factory=dict)
+    budget: BudgetConfig | None = None
+    alert_emails: Sequence[str] = ()
+    access: Sequence[AccessGrant] = ()
+
+    @model_validator(mode="after")
+    def _adopt_or_vend(self) -> PhiSubscriptionArgs:
+        if (self.subscription_id is None) == (self.billing_scope is None):
+            raise ValueError("give exactly one of subscription_id (adopt) and billing_scope (vend)")
+        return self
+
+
+class PhiSubscription(pulumi.ComponentResource):
+    """The subscription and its baseline. Output: ``subscription_id``."""
+
+    subscription_id: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: PhiSubscriptionArgs | None = None, opts: pulumi.ResourceOptions | None = None, **kwargs: Any
+    ) -> None:
+        settings = args if args is not None else validate_args(PhiSubscriptionArgs, f"PhiSubscription '{name}'", kwargs)
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        from pulumi_azure_native import authorization, consumption, management, subscription
+
+        child = pulumi.ResourceOptions(parent=self)
+        if settings.billing_scope is not None:
+            alias = subscription.Alias(
+                f"{name}-alias",
+                alias_name=settings.alias_name or settings.display_name.lower().replace(" ", "-"),
+                properties=subscription.PutAliasRequestPropertiesArgs(
+                    billing_scope=settings.billing_scope, display_name=settings.display_name, workload="Production"
+                ),
+                opts=pulumi.ResourceOptions(parent=self, protect=True),
+            )
+            self.subscription_id = alias.properties.apply(lambda properties: properties.subscription_id)
+            literal_id = None
+        else:
+            self.subscription_id = pulumi.Output.from_input(settings.subscription_id)  # type: ignore[arg-type]
+            literal_id = settings.subscription_id
+        scope = pulumi.Output.concat("/subscriptions/", self.subscription_id)
+        if settings.management_group_id is not None:
+            management.ManagementGroupSubscription(f"{name}-placement", group_id=settings.management_group_id, opts=child)
+        authorization.PolicyAssignment(
+            f"{name}-hipaa-hitrust",
+            policy_assignment_name="hipaa-hitrust",
+            display_name="HITRUST/HIPAA (built-in initiative)",
+            policy_definition_id=HIPAA_HITRUST_INITIATIVE,
+            scope=scope,
+            enforcement_mode="Default",
+            location=settings.location,
+            identity=authorization.IdentityArgs(type="SystemAssigned"),
+            parameters={key: {"value": value} for key, value in settings.hipaa_initiative_parameters.items()} or None,
+            opts=child,
+        )
+        authorization.PolicyAssignment(
+            f"{name}-allowed-locations",
+            policy_assignment_name="allowed-locations",
+            display_name="Allowed locations (data residency)",
+            policy_definition_id=ALLOWED_LOCATIONS_POLICY,
+            scope=scope,
+            enforcement_mode="Default",
+            parameters={"listOfAllowedLocations": {"value": list(settings.allowed_locations)}},
+            opts=child,
+        )
+        if settings.budget is not None:
+            consumption.Budget(
+                f"{name}-budget",
+                budget_name="phi-landing-zone-monthly",
+                scope=scope,
+                amount=settings.budget.amount,
+                category="Cost",
+                time_grain="Monthly",
+                time_period=consumption.BudgetTimePeriodArgs(start_date=f"{settings.budget.start_date}T00:00:00Z"),
+                notifications={
+                    f"actual-{threshold}": consumption.NotificationArgs(
+                        enabled=True,
+                        operator="GreaterThanOrEqualTo",
+                        threshold=threshold,
+                        contact_emails=list(settings.alert_emails),
+                        threshold_type="Actual",
+                    )
+                    for threshold in settings.budget.thresholds
+                },
+                opts=child,
+            )
+        for grant in settings.access:
+            self._grant(name, grant, scope, literal_id)
+        self.register_outputs({"subscription_id": self.subscription_id, "required_providers": list(REQUIRED_PROVIDERS)})
+
+    def _grant(self, name: str, grant: AccessGrant, scope: pulumi.Output[str], subscription_id: str | None) -> None:
+        from pulumi_azure_native import authorization
+
+        label = f"{name}-{grant.group.display_name.lower().replace(' ', '-')}-{role_guid(grant.role)[:8]}"
+        definition = (
+            pulumi.Output.from_input(role_definition_id(subscription_id, grant.role))
+            if subscription_id
+            else self.subscription_id.apply(lambda sub: role_definition_id(sub, grant.role))
+        )
+        if grant.eligible_only:
+            authorization.PimRoleEligibilitySchedule(
+                label,
+                scope=scope,
+                principal_id=grant.group.object_id,
+                role_definition_id=definition,
+                justification=f"Eligible {grant.role} for {grant.group.display_name} (landing-zone access baseline)",
+                schedule_info={"expiration": {"type": "NoExpiration"}},
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            return
+        authorization.RoleAssignment(
+            label,
+            scope=scope,
+            principal_id=grant.group.object_id,
+            principal_type="Group",
+            role_definition_id=definition,
+            role_assignment_name=assignment_name(label, grant.group.object_id, role_guid(grant.role)),
+            description=f"{grant.role} for {grant.group.display_name} (landing-zone access baseline)",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
