@@ -25,6 +25,9 @@ BUILT_IN_ROLES: dict[str, str] = {
     "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
     "Log Analytics Reader": "73c42c96-874c-492b-b04d-ab87d138a893",
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
+    "Security Reader": "39bc4728-0917-49c7-9d2c-d95423bc2eb4",
+    "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
 }
 #: Roles that must never be assigned by a component: they grant everything, including granting.
 FORBIDDEN_ROLES = {

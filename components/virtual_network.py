@@ -205,7 +205,7 @@ def route_table(
     route_table_name: str,
     resource_group_name: pulumi.Input[str],
     location: str,
-    firewall_private_ip: str,
+    firewall_private_ip: pulumi.Input[str],
     tags: Mapping[str, str],
 ) -> Any:
     """Send everything leaving the subnet (0.0.0.0/0) to the hub firewall; no BGP routes around it."""

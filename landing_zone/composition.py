@@ -201,6 +201,9 @@ class LandingZone(pulumi.ComponentResource):
         self.shared_endpoints_subnet = self.hub.subnet_ids[config.network.hub.private_endpoint_subnet]
         self.outputs.update(
             hubVnetId=self.hub.vnet_id,
+            hubVnetName=self.hub.vnet_name,
+            networkResourceGroupName=self.network_group.name,
+            ddosProtectionPlanId=self.hub.ddos_plan_id,
             firewallPrivateIp=self.hub.firewall_private_ip,
             spokeSubnetIds={s.settings.spoke.name: s.subnet_ids for s in self.spokes},
             privateDnsZoneIds=self.dns.zone_ids,
@@ -249,6 +252,7 @@ class LandingZone(pulumi.ComponentResource):
             auditLogsKeyUri=logs_key.versionless_key_uri,
             auditLogsKeyIdentityId=logs_key.identity_resource_id,
             logWorkspaceId=self.logs.workspace_id,
+            logWorkspaceCustomerId=self.logs.workspace_customer_id,
             logArchiveStorageAccountId=self.logs.archive_storage_account_id,
         )
 

@@ -251,6 +251,9 @@ class AccessGrant(Model):
     def _least_privilege(cls, value: str) -> str:
         if value.strip().lower() in ("owner", "user access administrator"):
             raise ValueError(f"'{value}' is too broad for people in a PHI subscription; use a narrower role (PIM for admins)")
+        from components.roles import role_guid  # the built-in role catalog lives with the role helpers
+
+        role_guid(value)  # raises ValueError naming the known roles
         return value
 
 

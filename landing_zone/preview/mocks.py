@@ -102,15 +102,21 @@ class AzureMocks(Mocks):
         tenant_id: str = DEFAULT_TENANT_ID,
         location: str = "eastus",
         dry_run: bool = True,
+        stack_references: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
         self.location = location
         self.dry_run = dry_run
+        self.stack_references = dict(stack_references or {})
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
-        if not args.custom:
+        if args.typ == "pulumi:pulumi:StackReference":
+            # A deployed stack's outputs are known at preview; offline they come from stack-references.json.
+            name = str(inputs.get("name") or args.resource_id or args.name)
+            return name, {"name": name, "outputs": dict(self.stack_references.get(name, {})), "secretOutputNames": []}
+        if not args.custom and not args.resource_id:  # components (reads of existing resources are custom)
             return "", {}
         if args.typ.startswith("pulumi:providers:"):
             return _stable_guid(args.typ, args.name), inputs

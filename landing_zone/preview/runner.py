@@ -27,6 +27,10 @@ from landing_zone.preview.project import PulumiProject, StackConfig, load_projec
 from landing_zone.preview.recorder import RecordingMonitor, Registration
 
 
+#: Outputs of stacks a program reads with StackReference, keyed by stack name, for previews without a backend.
+STACK_REFERENCES_FILE = "stack-references.json"
+
+
 @dataclass
 class ProgramRun:
     """What one run registered, in registration order, and the stack outputs it exported."""
@@ -91,12 +95,16 @@ def run_program(
     stack_name = select_stack(project, stack)
     config = load_stack_config(project, stack_name)
     program_path = project.main
+    references_file = project.directory / STACK_REFERENCES_FILE
+    references = json.loads(references_file.read_text(encoding="utf-8")) if references_file.is_file() else {}
 
     def entry() -> None:
         with _working_directory(project.directory), _isolated_program_modules(program_path):
             runpy.run_path(str(program_path), run_name="__main__")
 
-    return execute(entry, project.name, stack_name, config, dry_run=dry_run, on_register=on_register)
+    return execute(
+        entry, project.name, stack_name, config, dry_run=dry_run, on_register=on_register, stack_references=references
+    )
 
 
 def record(
@@ -124,9 +132,13 @@ def execute(
     *,
     dry_run: bool = True,
     on_register: Callable[[Registration], None] | None = None,
+    stack_references: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> ProgramRun:
-    """Configure the runtime, run ``entry`` to completion under recording mocks, return the recording."""
-    mocks = AzureMocks(**_azure_identity(config), dry_run=dry_run)
+    """Configure the runtime, run ``entry`` to completion under recording mocks, return the recording.
+
+    ``stack_references`` maps a referenced stack's name (``org/project/stack``) to its outputs.
+    """
+    mocks = AzureMocks(**_azure_identity(config), dry_run=dry_run, stack_references=stack_references)
     monitor = RecordingMonitor(mocks, on_register=on_register)
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))

@@ -1,0 +1,12 @@
+"""The shared platform: the LandingZone composition with no spokes and no data services; exports for spokes."""
+
+import pulumi
+
+from landing_zone.composition import LandingZone
+from landing_zone.config import parse_config
+
+config = parse_config(pulumi.Config().require_object("landingZone"), source=f"Pulumi.{pulumi.get_stack()}.yaml: landingZone")
+zone = LandingZone("phi", config)
+for name, value in zone.outputs.items():
+    pulumi.export(name, value)
+pulumi.export("region", config.regions.primary)
