@@ -28,12 +28,15 @@ def attach_diagnostics(
     sub_resources: Sequence[str] = (),
     resource_logs: bool = True,
     metrics: bool | None = None,
+    depends_on: Sequence[pulumi.Resource] = (),
 ) -> list[Any]:
     """One diagnostic setting on ``resource_id`` and one per ``sub_resources`` entry (``{id}/{sub}/default``).
 
     ``resource_logs=False`` is for resources whose logs live only on sub-resources (a storage
     account emits metrics; its services emit the logs). ``metrics=False`` suits resource types that
-    expose no metrics (Azure rejects AllMetrics there).
+    expose no metrics (Azure rejects AllMetrics there). ``depends_on`` orders the settings after
+    resources that write to the same target (a storage account's blob-service properties): Azure
+    answers concurrent writes to one storage account with 409 Conflict.
     """
     from pulumi_azure_native import monitor
 
@@ -61,7 +64,7 @@ def attach_diagnostics(
                 metrics=[monitor.DiagnosticsMetricSettingsArgs(category="AllMetrics", enabled=True)]
                 if send_metrics
                 else [],
-                opts=pulumi.ResourceOptions(parent=parent),
+                opts=pulumi.ResourceOptions(parent=parent, depends_on=list(depends_on)),
             )
         )
     return settings

@@ -33,7 +33,9 @@ class SpokeNetworkArgs(StrictArgs):
     hub_vnet_id: Any
     hub_vnet_name: Any = Field(description="The hub VNet's name (a string, or a StackReference output).")
     hub_resource_group_name: Any
-    firewall_private_ip: Any = Field(description="The hub firewall's private IP (HubNetwork.firewall_private_ip or a stack output).")
+    firewall_private_ip: Any = Field(
+        description="The hub firewall's private IP (HubNetwork.firewall_private_ip or a stack output)."
+    )
     ddos_plan_id: Any = Field(default=None, description="The hub's DDoS protection plan ID.")
     ddos_protection_waiver: Waiver | None = None
     hub_gateway_transit: bool = Field(default=False, description="True when the hub has a VPN/ExpressRoute gateway.")

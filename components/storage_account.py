@@ -210,6 +210,7 @@ class PhiStorageAccount(pulumi.ComponentResource):
                 parent=self,
                 sub_resources=STORAGE_SERVICES,
                 resource_logs=False,
+                depends_on=[self.blob_service],
             )
         if settings.private_endpoint is not None:
             add_private_endpoints(

@@ -25,7 +25,9 @@ from components.roles import assignment_name, role_definition_id, role_guid
 from landing_zone.config.model import AccessGrant, BudgetConfig
 
 TYPE_TOKEN = "landingzone:governance:PhiSubscription"
-HIPAA_HITRUST_INITIATIVE = "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+HIPAA_HITRUST_INITIATIVE = (
+    "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+)
 ALLOWED_LOCATIONS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
 #: Resource providers the landing zone's services need registered (register once per subscription).
 REQUIRED_PROVIDERS = (
@@ -46,7 +48,9 @@ REQUIRED_PROVIDERS = (
 class PhiSubscriptionArgs(StrictArgs):
     """Arguments of `PhiSubscription`."""
 
-    subscription_id: str | None = Field(default=None, description="Adopt this subscription (or vend with billing_scope).")
+    subscription_id: str | None = Field(
+        default=None, description="Adopt this subscription (or vend with billing_scope)."
+    )
     billing_scope: str | None = None
     display_name: str = Field(min_length=1)
     alias_name: str | None = None
@@ -71,7 +75,11 @@ class PhiSubscription(pulumi.ComponentResource):
     subscription_id: pulumi.Output[str]
 
     def __init__(
-        self, name: str, args: PhiSubscriptionArgs | None = None, opts: pulumi.ResourceOptions | None = None, **kwargs: Any
+        self,
+        name: str,
+        args: PhiSubscriptionArgs | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+        **kwargs: Any,
     ) -> None:
         settings = args if args is not None else validate_args(PhiSubscriptionArgs, f"PhiSubscription '{name}'", kwargs)
         super().__init__(TYPE_TOKEN, name, None, opts)
@@ -94,7 +102,9 @@ class PhiSubscription(pulumi.ComponentResource):
             literal_id = settings.subscription_id
         scope = pulumi.Output.concat("/subscriptions/", self.subscription_id)
         if settings.management_group_id is not None:
-            management.ManagementGroupSubscription(f"{name}-placement", group_id=settings.management_group_id, opts=child)
+            management.ManagementGroupSubscription(
+                f"{name}-placement", group_id=settings.management_group_id, opts=child
+            )
         authorization.PolicyAssignment(
             f"{name}-hipaa-hitrust",
             policy_assignment_name="hipaa-hitrust",

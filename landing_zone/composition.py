@@ -98,7 +98,9 @@ class LandingZone(pulumi.ComponentResource):
                 subscription_id=self.config.subscription_id,
                 key_size=keys.key_size,
                 hsm_backed=keys.hsm_backed,
-                software_key_waiver=None if keys.hsm_backed else Waiver(reason="keys.hsmBacked is false in stack config"),
+                software_key_waiver=None
+                if keys.hsm_backed
+                else Waiver(reason="keys.hsmBacked is false in stack config"),
                 expiry_days=keys.expiry_days,
                 rotation_period_days=keys.rotation_period_days,
                 notify_before_expiry_days=keys.notify_before_expiry_days,
@@ -153,7 +155,9 @@ class LandingZone(pulumi.ComponentResource):
         config, tags = self.config, self.tags
         self.security_group = self._group("security", "security")
         self.network_group = self._group("network", "network")
-        ddos_waiver = _waiver(config.network.ddos_protection.waiver) if not config.network.ddos_protection.enabled else None
+        ddos_waiver = (
+            _waiver(config.network.ddos_protection.waiver) if not config.network.ddos_protection.enabled else None
+        )
         self.hub = HubNetwork(
             "hub",
             HubNetworkArgs(
@@ -193,7 +197,10 @@ class LandingZone(pulumi.ComponentResource):
             PrivateDnsZonesArgs(
                 resource_group_name=self.network_group.name,
                 region=self.region,
-                virtual_network_ids={"hub": self.hub.vnet_id, **{s.settings.spoke.name: s.vnet_id for s in self.spokes}},
+                virtual_network_ids={
+                    "hub": self.hub.vnet_id,
+                    **{s.settings.spoke.name: s.vnet_id for s in self.spokes},
+                },
                 tags=tags,
             ),
             opts=self.child,
@@ -238,7 +245,9 @@ class LandingZone(pulumi.ComponentResource):
         self.vault.add_diagnostics(self.logs.diagnostics)
         self.hub.add_diagnostics(self.logs.diagnostics)
         watcher = config.network.network_watcher
-        flow_logs = flow_log_target(self.logs, watcher.name or f"NetworkWatcher_{self.region}", watcher.resource_group_name)
+        flow_logs = flow_log_target(
+            self.logs, watcher.name or f"NetworkWatcher_{self.region}", watcher.resource_group_name
+        )
         for network in (self.hub, *self.spokes):
             network.add_flow_logs(flow_logs)
         DefenderForCloud(
@@ -264,7 +273,9 @@ class LandingZone(pulumi.ComponentResource):
         group = self._group("data", "data")
 
         def endpoint(*sub_resources: str) -> PrivateEndpointArgs:
-            return PrivateEndpointArgs(subnet_id=spoke.endpoint_subnet_id, private_dns_zone_ids=self.dns.endpoint_zone_ids(list(sub_resources)))
+            return PrivateEndpointArgs(
+                subnet_id=spoke.endpoint_subnet_id, private_dns_zone_ids=self.dns.endpoint_zone_ids(list(sub_resources))
+            )
 
         storage = postgres = None
         if services.storage.enabled:
@@ -341,12 +352,22 @@ class LandingZone(pulumi.ComponentResource):
                     customer_managed_key=self._key("backup", self.vault, group),
                     retention_days=services.backup.retention_days,
                     storage_accounts=[
-                        BackupSource(label="phi-storage", resource_id=storage.resource_id, resource_name=storage.account_name, location=self.region)
+                        BackupSource(
+                            label="phi-storage",
+                            resource_id=storage.resource_id,
+                            resource_name=storage.account_name,
+                            location=self.region,
+                        )
                     ]
                     if storage is not None
                     else [],
                     postgres_servers=[
-                        BackupSource(label="phi-postgres", resource_id=postgres.resource_id, resource_name=postgres.server_name, location=self.region)
+                        BackupSource(
+                            label="phi-postgres",
+                            resource_id=postgres.resource_id,
+                            resource_name=postgres.server_name,
+                            location=self.region,
+                        )
                     ]
                     if postgres is not None
                     else [],
@@ -363,7 +384,9 @@ def _check_deployable(config: LandingZoneConfig) -> None:
     services = config.data_services
     wants_data = services.storage.enabled or services.sql.enabled or services.postgres.enabled
     if wants_data and not any(spoke.endpoint_subnet_name for spoke in config.network.spokes):
-        problems.append(Problem("network.spokes", "data services need a spoke with a private-endpoint subnet ('private-endpoints')"))
+        problems.append(
+            Problem("network.spokes", "data services need a spoke with a private-endpoint subnet ('private-endpoints')")
+        )
     if services.postgres.enabled and services.postgres.geo_redundant_backup and config.regions.paired_region is None:
         problems.append(Problem("regions.paired", "geo-redundant PostgreSQL backups need a paired region"))
     if config.subscription.billing_scope is not None:

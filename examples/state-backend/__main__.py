@@ -44,8 +44,12 @@ vault = KeyVault(
     tenant_id=deployer.tenant_id,
     subscription_id=subscription_id,
     vault_name=namer.name("key_vault", "state"),
-    allow_trusted_azure_services=Waiver(reason="Azure Storage unwraps the state account's key over the trusted-service path."),
-    private_endpoint=PrivateEndpointArgs(subnet_id=subnet, private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")}),
+    allow_trusted_azure_services=Waiver(
+        reason="Azure Storage unwraps the state account's key over the trusted-service path."
+    ),
+    private_endpoint=PrivateEndpointArgs(
+        subnet_id=subnet, private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")}
+    ),
     diagnostics=diagnostics,
     tags=tags,
 )
@@ -66,7 +70,9 @@ account = PhiStorageAccount(
     location=region,
     account_name=namer.name("storage_account", "state"),
     customer_managed_key=account_key.reference,
-    private_endpoint=PrivateEndpointArgs(subnet_id=subnet, private_dns_zone_ids={"blob": config.require("blobDnsZoneId")}),
+    private_endpoint=PrivateEndpointArgs(
+        subnet_id=subnet, private_dns_zone_ids={"blob": config.require("blobDnsZoneId")}
+    ),
     diagnostics=diagnostics,
     tags=tags,
 )
@@ -97,9 +103,17 @@ secrets_key = keyvault.Key(
         },
     },
     tags=tags,
-    opts=pulumi.ResourceOptions(protect=True, depends_on=[vault.vault, officer]),  # the vault itself, not the component: its later children depend on this key
+    opts=pulumi.ResourceOptions(
+        protect=True, depends_on=[vault.vault, officer]
+    ),  # the vault itself, not the component: its later children depend on this key
 )
-vault.grant("deployer-secrets-crypto-user", "Key Vault Crypto User", deployer.object_id, scope=secrets_key.id, principal_type=None)
+vault.grant(
+    "deployer-secrets-crypto-user",
+    "Key Vault Crypto User",
+    deployer.object_id,
+    scope=secrets_key.id,
+    principal_type=None,
+)
 authorization.RoleAssignment(
     "deployer-state-writer",
     scope=account.resource_id,
@@ -110,7 +124,9 @@ monitor.SubscriptionDiagnosticSetting(
     "activity-log",
     name="activity-log-to-state-audit",
     workspace_id=workspace.id,
-    logs=[monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ("Administrative", "Security", "Policy")],
+    logs=[
+        monitor.SubscriptionLogSettingsArgs(category=c, enabled=True) for c in ("Administrative", "Security", "Policy")
+    ],
 )
 for plan, sub_plan in (("StorageAccounts", "DefenderForStorageV2"), ("KeyVaults", "PerKeyVault")):
     security.Pricing(

@@ -250,7 +250,9 @@ class AccessGrant(Model):
     @classmethod
     def _least_privilege(cls, value: str) -> str:
         if value.strip().lower() in ("owner", "user access administrator"):
-            raise ValueError(f"'{value}' is too broad for people in a PHI subscription; use a narrower role (PIM for admins)")
+            raise ValueError(
+                f"'{value}' is too broad for people in a PHI subscription; use a narrower role (PIM for admins)"
+            )
         from components.roles import role_guid  # the built-in role catalog lives with the role helpers
 
         role_guid(value)  # raises ValueError naming the known roles
@@ -259,15 +261,20 @@ class AccessGrant(Model):
 
 class BudgetConfig(Model):
     amount: float = Field(gt=0, description="Monthly budget in the billing currency.")
-    thresholds: list[int] = Field(default_factory=lambda: [50, 80, 100], description="Percentages that notify alerts.emails.")
-    start_date: str = Field(default="2026-01-01", pattern=r"^[0-9]{4}-[0-9]{2}-01$", description="First day of a month.")
+    thresholds: list[int] = Field(
+        default_factory=lambda: [50, 80, 100], description="Percentages that notify alerts.emails."
+    )
+    start_date: str = Field(
+        default="2026-01-01", pattern=r"^[0-9]{4}-[0-9]{2}-01$", description="First day of a month."
+    )
 
 
 class SubscriptionConfig(Model):
     """How the landing zone gets and governs its subscription."""
 
     billing_scope: str | None = Field(
-        default=None, description="Set to vend a new subscription through subscription:Alias; unset to adopt subscriptionId."
+        default=None,
+        description="Set to vend a new subscription through subscription:Alias; unset to adopt subscriptionId.",
     )
     management_group_id: str | None = None
     budget: BudgetConfig | None = None

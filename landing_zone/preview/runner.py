@@ -26,7 +26,6 @@ from landing_zone.preview.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_I
 from landing_zone.preview.project import PulumiProject, StackConfig, load_project, load_stack_config
 from landing_zone.preview.recorder import RecordingMonitor, Registration
 
-
 #: Outputs of stacks a program reads with StackReference, keyed by stack name, for previews without a backend.
 STACK_REFERENCES_FILE = "stack-references.json"
 

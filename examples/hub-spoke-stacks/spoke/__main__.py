@@ -14,7 +14,9 @@ tags = config.require_object("tags")
 hub = pulumi.StackReference(config.require("hubStack"))
 region = pulumi.Config("azure-native").require("location")
 
-group = resources.ResourceGroup(f"spoke-{spoke.name}", location=region, tags=tags, opts=pulumi.ResourceOptions(protect=True))
+group = resources.ResourceGroup(
+    f"spoke-{spoke.name}", location=region, tags=tags, opts=pulumi.ResourceOptions(protect=True)
+)
 network = SpokeNetwork(
     f"spoke-{spoke.name}",
     SpokeNetworkArgs(

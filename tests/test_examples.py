@@ -1,0 +1,174 @@
+"""The reference program and every example, end to end: zero mandatory violations, the expected inventory,
+a dependency edge for every reference to another resource's output, and config errors before any registration."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from landing_zone.cli import EXIT_ERROR, main
+from landing_zone.preview.engine import PreviewResult, preview
+from landing_zone.preview.runner import ProgramError, run_program
+
+ROOT = Path(__file__).resolve().parents[1]
+PACK = ROOT / "policy_pack"
+PROGRAMS = {
+    "reference": (ROOT, "dev"),
+    "minimal-key-vault": (ROOT / "examples" / "minimal-key-vault", "dev"),
+    "full-phi-environment": (ROOT / "examples" / "full-phi-environment", "prod"),
+    "hub-stack": (ROOT / "examples" / "hub-spoke-stacks" / "hub", "prod"),
+    "spoke-stack": (ROOT / "examples" / "hub-spoke-stacks" / "spoke", "prod"),
+    "state-backend": (ROOT / "examples" / "state-backend", "bootstrap"),
+}
+
+
+@pytest.fixture(scope="module")
+def previews() -> dict[str, PreviewResult]:
+    return {
+        name: preview(folder, stack, policy_packs=[PACK], in_process=True) for name, (folder, stack) in PROGRAMS.items()
+    }
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_every_program_previews_without_violations(previews: dict[str, PreviewResult], name: str) -> None:
+    result = previews[name]
+    assert [(d.policy, d.urn) for d in result.violations] == []
+    assert len(result.resources) > 5
+
+
+def test_every_example_folder_is_covered() -> None:
+    folders = {path.parent for path in (ROOT / "examples").rglob("Pulumi.yaml")}
+    assert folders == {folder for folder, _ in PROGRAMS.values() if folder != ROOT}
+
+
+def test_full_environment_inventory(previews: dict[str, PreviewResult]) -> None:
+    counts = Counter(r.type for r in previews["full-phi-environment"].resources)
+    expected = {
+        "azure-native:network:VirtualNetwork": 3,
+        "azure-native:network:VirtualNetworkPeering": 4,
+        "azure-native:network:AzureFirewall": 1,
+        "azure-native:network:FlowLog": 3,
+        "azure-native:keyvault:Vault": 2,  # primary, and the paired region's for PostgreSQL geo-backups
+        "azure-native:keyvault:Key": 6,  # audit logs, storage, sql, postgres, postgres-geo, backup
+        "azure-native:storage:StorageAccount": 2,  # audit archive and PHI storage
+        "azure-native:sql:Server": 1,
+        "azure-native:sql:Database": 1,
+        "azure-native:dbforpostgresql:Server": 1,
+        "azure-native:dataprotection:BackupVault": 1,
+        "azure-native:dataprotection:BackupInstance": 2,
+        "azure-native:operationalinsights:Workspace": 1,
+        "azure-native:authorization:PolicyAssignment": 2,
+        "azure-native:consumption:Budget": 1,
+        "azure-native:authorization:PimRoleEligibilitySchedule": 1,
+    }
+    assert {token: counts[token] for token in expected} == expected
+
+
+def test_every_phi_store_is_private_encrypted_logged_and_locked(previews: dict[str, PreviewResult]) -> None:
+    result = previews["full-phi-environment"]
+    verdicts = {
+        policy: [d for d in result.diagnostics if d.policy == policy]
+        for policy in (
+            "phi-private-connectivity",
+            "phi-audit-logs-to-workspace",
+            "phi-delete-lock",
+            "cmk-key-protected-and-granted",
+        )
+    }
+    assert all(items == [] for items in verdicts.values())
+    stores = [
+        r
+        for r in result.resources
+        if r.type
+        in (
+            "azure-native:storage:StorageAccount",
+            "azure-native:sql:Server",
+            "azure-native:dbforpostgresql:Server",
+            "azure-native:keyvault:Vault",
+        )
+    ]
+    assert len(stores) == 6 and all(store.protect for store in stores)
+
+
+@pytest.mark.parametrize("name", ["reference", "full-phi-environment", "state-backend"])
+def test_every_reference_to_another_resources_output_has_a_dependency_edge(name: str) -> None:
+    """First-deploy ordering: an input naming another resource's ID must come with a dependency on that resource."""
+    folder, stack = PROGRAMS[name]
+    run = run_program(folder, stack, dry_run=False)
+    ids = {r.id: r.urn for r in run.registrations if r.id and r.id.startswith("/subscriptions/")}
+    missing = []
+    for registration in run.registrations:
+        dependencies = set(registration.dependencies)
+        for value in _strings(registration.inputs):
+            referenced = _most_specific_id(value, ids)
+            if referenced and ids[referenced] != registration.urn and ids[referenced] not in dependencies:
+                missing.append((registration.urn, referenced))
+    assert missing == []
+
+
+def _most_specific_id(value: str, ids: dict[str, str]) -> str | None:
+    """The longest registered resource ID that `value` is, or is a child path of (a vault ID, not its resource group's)."""
+    matches = [i for i in ids if value.lower() == i.lower() or value.lower().startswith(i.lower() + "/")]
+    return max(matches, key=len, default=None)
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for item in value.values() for s in _strings(item)]
+    if isinstance(value, list):
+        return [s for item in value for s in _strings(item)]
+    return []
+
+
+def test_config_errors_surface_before_any_registration(tmp_path: Path, dev_config: dict[str, Any]) -> None:
+    broken = copy.deepcopy(dev_config)
+    broken["dataServices"]["sql"] = {"enabled": True}
+    broken["subscription"] = {
+        "access": [
+            {"group": {"objectId": "5b3f2c9a-0000-4000-8000-000000000001", "displayName": "admins"}, "role": "Owner"}
+        ]
+    }
+    (tmp_path / "Pulumi.yaml").write_text(
+        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": {"phi-landing-zone:landingZone": broken}}))
+    with pytest.raises(ProgramError) as caught:
+        run_program(tmp_path, "dev")
+    paths = {problem.path for problem in caught.value.cause.problems}  # type: ignore[attr-defined]
+    assert paths == {"dataServices.sql.administrators", "subscription.access[0].role"}
+    assert [r.type for r in caught.value.registrations] == ["pulumi:pulumi:Stack"]
+
+
+def test_composition_checks_run_before_any_registration(
+    tmp_path: Path, dev_config: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    broken = copy.deepcopy(dev_config)
+    broken["network"]["spokes"] = []
+    (tmp_path / "Pulumi.yaml").write_text(
+        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
+    )
+    (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": {"phi-landing-zone:landingZone": broken}}))
+    assert main(["preview", str(tmp_path), "--no-policy"]) == EXIT_ERROR
+    assert "network.spokes: data services need a spoke with a private-endpoint subnet" in capsys.readouterr().err
+
+
+def test_stack_reference_outputs_come_from_the_sidecar_file() -> None:
+    folder, stack = PROGRAMS["spoke-stack"]
+    references = json.loads((folder / "stack-references.json").read_text())["contoso/phi-hub/prod"]
+    run = run_program(folder, stack)
+    peering = next(
+        r
+        for r in run.registrations
+        if r.type == "azure-native:network:VirtualNetworkPeering" and r.name.endswith("to-hub")
+    )
+    assert peering.inputs["remoteVirtualNetwork"] == {"id": references["hubVnetId"]}
+    routes = next(r for r in run.registrations if r.type == "azure-native:network:RouteTable")
+    assert routes.inputs["routes"][0]["nextHopIpAddress"] == references["firewallPrivateIp"]
