@@ -251,3 +251,58 @@ def test_the_example_policy_config_is_valid_for_the_pack() -> None:
     result = enforce([], PACK, config=parse_pack_config(document))
     assert result.config["data-residency"].properties["allowedRegions"] == ["eastus2", "centralus"]
     assert result.config["vnet-ddos-protection"].enforcement_level == "mandatory"
+
+
+CENTRAL_WORKSPACE = (
+    "/subscriptions/3f2c9a51-0000-4000-8000-000000000002/resourceGroups/rg-platform-security"
+    "/providers/Microsoft.OperationalInsights/workspaces/log-central-audit"
+)
+
+
+def logged_vault(workspace_id: object) -> Callable[[], None]:
+    """A vault whose audit logs go to ``workspace_id`` (a literal ID, or another resource's output)."""
+
+    def program() -> None:
+        vault = pulumi.CustomResource("azure-native:keyvault:Vault", "vault", {"vaultName": "kv1", "properties": {}})
+        workspace = workspace_id() if callable(workspace_id) else workspace_id
+        pulumi.CustomResource(
+            "azure-native:monitor:DiagnosticSetting",
+            "vault-diag",
+            {
+                "resourceUri": vault.id,
+                "workspaceId": workspace,
+                "logs": [{"categoryGroup": "audit", "enabled": True}],
+            },
+        )
+
+    return program
+
+
+class TestAuditLogsToACentralWorkspace:
+    """Workload stacks send PHI audit logs to the platform's workspace, named by ID from a StackReference or config."""
+
+    @staticmethod
+    def verdicts(program: Callable[[], None], config: dict | None = None) -> list:
+        result = enforce(record(program).registrations, PACK, config=parse_pack_config(config or {}))
+        return [d for d in result.diagnostics if d.policy == "phi-audit-logs-to-workspace"]
+
+    def test_an_existing_workspace_named_by_id_in_any_casing_is_accepted(self) -> None:
+        assert self.verdicts(logged_vault(CENTRAL_WORKSPACE.lower())) == []
+
+    def test_a_value_that_is_not_a_workspace_id_is_a_violation(self) -> None:
+        (verdict,) = self.verdicts(logged_vault("log-central-audit"))
+        assert verdict.enforcement_level == "mandatory" and "approved existing workspace" in verdict.message
+
+    def test_approved_workspaces_restricts_which_existing_workspaces_count(self) -> None:
+        only_platform = {"phi-audit-logs-to-workspace": {"approvedWorkspaces": ["*/resourceGroups/rg-platform-*"]}}
+        assert self.verdicts(logged_vault(CENTRAL_WORKSPACE), only_platform) == []
+        elsewhere = {"phi-audit-logs-to-workspace": {"approvedWorkspaces": ["*/resourceGroups/rg-other/*"]}}
+        assert [v.enforcement_level for v in self.verdicts(logged_vault(CENTRAL_WORKSPACE), elsewhere)] == ["mandatory"]
+
+    def test_an_id_unknown_until_apply_is_not_verifiable_not_a_violation(self) -> None:
+        def computed() -> pulumi.Output[str]:
+            return pulumi.CustomResource("azure-native:resources:ResourceGroup", "rg", {"location": "eastus2"}).id
+
+        (verdict,) = self.verdicts(logged_vault(computed))
+        assert verdict.enforcement_level == "advisory"
+        assert "workspaceId of its diagnostic setting 'vault-diag'" in verdict.message

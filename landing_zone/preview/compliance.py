@@ -154,8 +154,9 @@ def _status(diagnostics: list[Any], exemption: str | None, description: str) -> 
 
 
 def _exempted_entries(urn: str, reason: str) -> list[tuple[str, str]]:
-    """A resource rule's reason is about its own resource; a stack rule lists ``urn: reason`` pairs."""
-    if urn:
+    """A resource rule's reason is about its own resource; a stack rule lists ``urn: reason`` pairs,
+    or gives one reason for the whole stack (a subscription control delegated to its ``baselineStack``)."""
+    if urn or not reason.startswith("urn:pulumi:"):
         return [(urn, reason)]
     pairs = []
     for part in reason.split("; urn:pulumi:"):

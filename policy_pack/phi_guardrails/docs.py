@@ -18,11 +18,12 @@ def _types(rule: ResourceRule | StackRule) -> str:
 
 
 def _config(rule: ResourceRule | StackRule) -> str:
-    if rule.config_schema is None:
+    properties = dict(rule.config_schema.properties) if rule.config_schema is not None else {}
+    if isinstance(rule, StackRule) and rule.subscription_baseline:
+        properties["baselineStack"] = {"default": "unset"}
+    if not properties:
         return "—"
-    return "<br>".join(
-        f"`{name}` (default {spec.get('default')})" for name, spec in sorted(rule.config_schema.properties.items())
-    )
+    return "<br>".join(f"`{name}` (default {spec.get('default')})" for name, spec in sorted(properties.items()))
 
 
 def render() -> str:

@@ -380,6 +380,10 @@ class StackRule:
     resource_types: tuple[str, ...] = ()
     config_schema: PolicyConfigSchema | None = None
     related: Sequence[Citation] = field(default_factory=tuple)
+    #: A subscription-wide control (activity log export, Defender plans) that a workload stack inherits
+    #: from the platform stack owning the subscription baseline: ``baselineStack`` in the rule's config
+    #: names that stack, and the rule reports "not applicable" here with that name instead of a violation.
+    subscription_baseline: bool = False
 
     def framework(self) -> PolicyComplianceFramework:
         return PolicyComplianceFramework(
@@ -389,9 +393,24 @@ class StackRule:
             specification=self.citation.title,
         )
 
+    def schema(self) -> PolicyConfigSchema:
+        schema = with_exemptions(self.config_schema)
+        if self.subscription_baseline:
+            schema.properties["baselineStack"] = {
+                "type": "string",
+                "minLength": 1,
+                "description": "The stack (org/project/stack) that owns this subscription's baseline and is checked by this rule; set only in workload stacks' policy config.",
+            }
+        return schema
+
     def to_policy(self) -> StackValidationPolicy:
         def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
             config = args.get_config()
+            if self.subscription_baseline and config.get("baselineStack"):
+                args.not_applicable(
+                    f"the subscription baseline is owned and checked by stack '{config['baselineStack']}'"
+                )
+                return
             context = StackContext(args.resources, config)
             exemptions = exemptions_from(config)
             exempted: list[str] = []
@@ -420,7 +439,7 @@ class StackRule:
             description=self.description,
             enforcement_level=self.enforcement,
             validate=validate,
-            config_schema=with_exemptions(self.config_schema),
+            config_schema=self.schema(),
             severity=self.severity,
             framework=self.framework(),
             remediation_steps=self.remediation,

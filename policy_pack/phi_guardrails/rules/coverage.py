@@ -7,10 +7,12 @@ written with any mix of our components, hand-written azure-native resources and 
 
 from __future__ import annotations
 
+import fnmatch
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from pulumi_policy import EnforcementLevel, Severity
+from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.framework import (
@@ -18,6 +20,7 @@ from phi_guardrails.framework import (
     StackContext,
     StackResource,
     StackRule,
+    UnverifiableError,
     entries,
     equals_ignoring_case,
     is_mapping,
@@ -111,21 +114,55 @@ def _sends_audit_logs(setting: StackResource, logs_property: str, classic: bool)
     return False
 
 
+#: A Log Analytics workspace's ARM ID, as a StackReference output or a config value gives it.
+WORKSPACE_ID = re.compile(
+    r"^/subscriptions/[0-9a-f-]{36}/resourcegroups/[^/]+/providers/microsoft\.operationalinsights/workspaces/[^/]+$",
+    re.IGNORECASE,
+)
+
+
+def _external_workspace(setting: StackResource, workspace_prop: str, approved: Sequence[str]) -> bool | None:
+    """Whether the setting names, by literal ID, a workspace another stack owns (the platform's central one).
+
+    That workspace's own hardening is checked where it is deployed; here the ID must be well formed
+    and, when ``approvedWorkspaces`` is configured, match one of its globs (case-insensitive).
+    None when the ID is not known until apply.
+    """
+    try:
+        value = setting.view.get(workspace_prop)
+    except UnverifiableError:
+        return None
+    if not isinstance(value, str) or not WORKSPACE_ID.match(value):
+        return False
+    return not approved or any(fnmatch.fnmatchcase(value.lower(), pattern.lower()) for pattern in approved)
+
+
 def _audit_logs_to_workspace(context: StackContext) -> Iterable[tuple[str, str]]:
     workspaces = {w.urn for w in context.of_type(*WORKSPACES)}
+    approved = [str(pattern) for pattern in context.config.get("approvedWorkspaces") or []]
     covered: set[str] = set()
+    pending: dict[str, str] = {}  # target URN -> the setting property not known until apply
     for setting_type, (target_prop, workspace_prop, logs_prop) in DIAGNOSTIC_SETTINGS.items():
         for setting in context.of_type(setting_type):
+            if not _sends_audit_logs(setting, logs_prop, classic=setting_type.startswith("azure:")):
+                continue
             in_stack = any(urn in workspaces for urn in setting.depends_on_via(workspace_prop))
-            if in_stack and _sends_audit_logs(setting, logs_prop, classic=setting_type.startswith("azure:")):
-                covered.update(setting.depends_on_via(target_prop))
+            external = False if in_stack else _external_workspace(setting, workspace_prop, approved)
+            for target in setting.depends_on_via(target_prop):
+                if in_stack or external:
+                    covered.add(target)
+                elif external is None:
+                    pending[target] = f"{workspace_prop} of its diagnostic setting '{setting.name}'"
 
     def logged(resource: StackResource) -> Iterable[str]:
-        if resource.urn not in covered:
-            yield (
-                "no diagnostic setting sends this resource's audit logs (category group 'audit' or 'allLogs') to a "
-                "Log Analytics workspace in this stack"
-            )
+        if resource.urn in covered:
+            return
+        if resource.urn in pending:
+            raise UnverifiableError(pending[resource.urn])
+        yield (
+            "no diagnostic setting sends this resource's audit logs (category group 'audit' or 'allLogs') to a "
+            "Log Analytics workspace in this stack or an approved existing workspace"
+        )
 
     yield from context.findings(context.of_type(*PHI_DATA), logged)
 
@@ -338,12 +375,25 @@ def _rule(
 STACK_RULES: tuple[StackRule, ...] = (
     _rule(
         "phi-audit-logs-to-workspace",
-        description="Every PHI data resource must send its audit logs to a Log Analytics workspace in the same stack.",
+        description=(
+            "Every PHI data resource must send its audit logs to a Log Analytics workspace: one in the same stack, "
+            "or an existing (central) workspace named by its resource ID and, when approvedWorkspaces is set, listed there."
+        ),
         citation=citations.AUDIT_CONTROLS,
-        remediation="Attach a monitor:DiagnosticSetting with categoryGroup 'allLogs' (or 'audit') and workspaceId pointing at the stack's workspace.",
+        remediation="Attach a monitor:DiagnosticSetting with categoryGroup 'allLogs' (or 'audit') and workspaceId pointing at the stack's workspace or the platform's central workspace.",
         check=_audit_logs_to_workspace,
         types=PHI_DATA,
         related=(citations.ACTIVITY_REVIEW,),
+        config_schema=PolicyConfigSchema(
+            properties={
+                "approvedWorkspaces": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "default": [],
+                    "description": "Resource-ID globs of workspaces outside the stack that may receive PHI audit logs; empty accepts any well-formed workspace ID.",
+                }
+            }
+        ),
     ),
     _rule(
         "phi-private-connectivity",
@@ -378,6 +428,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         remediation="Add a monitor:SubscriptionDiagnosticSetting with workspaceId and the Administrative, Security and Policy categories.",
         check=_activity_log_exported,
         types=(),
+        subscription_baseline=True,
     ),
     _rule(
         "defender-plans-for-phi-types",
@@ -386,6 +437,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         remediation="Add security:Pricing resources (StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
         check=_defender_plans,
         types=(),
+        subscription_baseline=True,
     ),
     _rule(
         "vnet-flow-logs",
