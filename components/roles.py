@@ -28,6 +28,9 @@ BUILT_IN_ROLES: dict[str, str] = {
     "Contributor": "b24988ac-6180-42a0-ab88-20f7382dd24c",
     "Security Reader": "39bc4728-0917-49c7-9d2c-d95423bc2eb4",
     "Monitoring Reader": "43d0d8ad-25c7-4714-9337-8ba259a9fe05",
+    "Monitoring Contributor": "749f88d5-cbae-40b8-bcfc-e573ddc772fa",
+    "Log Analytics Contributor": "92aaf0da-9dab-42b6-94a3-d43ce8d16293",
+    "Virtual Machine Contributor": "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
 }
 #: Roles that must never be assigned by a component: they grant everything, including granting.
 FORBIDDEN_ROLES = {

@@ -28,6 +28,10 @@ TYPE_TOKEN = "landingzone:governance:PhiSubscription"
 HIPAA_HITRUST_INITIATIVE = (
     "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
 )
+#: Roles the HITRUST/HIPAA assignment's identity holds on the subscription so the initiative's
+#: deploy-if-not-exists members (monitoring agents, diagnostic settings) can remediate. Review them
+#: against the initiative's current definitions (their ``roleDefinitionIds``) when Microsoft revises it.
+HIPAA_REMEDIATION_ROLES = ("Log Analytics Contributor", "Monitoring Contributor", "Virtual Machine Contributor")
 ALLOWED_LOCATIONS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
 #: Resource providers the landing zone's services need registered (register once per subscription).
 REQUIRED_PROVIDERS = (
@@ -45,6 +49,11 @@ REQUIRED_PROVIDERS = (
 )
 
 
+def management_group_resource_id(group: str) -> str:
+    """The ARM ID the subscription alias API wants, from a management group's name or ID."""
+    return group if group.startswith("/") else f"/providers/Microsoft.Management/managementGroups/{group}"
+
+
 class PhiSubscriptionArgs(StrictArgs):
     """Arguments of `PhiSubscription`."""
 
@@ -58,6 +67,10 @@ class PhiSubscriptionArgs(StrictArgs):
     location: str = Field(min_length=1, description="Region for the policy assignment identity.")
     allowed_locations: Sequence[str] = Field(min_length=1)
     hipaa_initiative_parameters: Mapping[str, Any] = Field(default_factory=dict)
+    hipaa_remediation_roles: Sequence[str] = Field(
+        default=HIPAA_REMEDIATION_ROLES,
+        description="Built-in roles the initiative's identity holds on the subscription, for deploy-if-not-exists remediation.",
+    )
     budget: BudgetConfig | None = None
     alert_emails: Sequence[str] = ()
     access: Sequence[AccessGrant] = ()
@@ -66,6 +79,10 @@ class PhiSubscriptionArgs(StrictArgs):
     def _adopt_or_vend(self) -> PhiSubscriptionArgs:
         if (self.subscription_id is None) == (self.billing_scope is None):
             raise ValueError("give exactly one of subscription_id (adopt) and billing_scope (vend)")
+        if self.budget is not None and not self.alert_emails:
+            raise ValueError("a budget needs alert_emails: Azure rejects budget notifications without contacts")
+        for role in self.hipaa_remediation_roles:
+            role_guid(role)  # raises naming the known roles; Owner and User Access Administrator are refused
         return self
 
 
@@ -91,7 +108,14 @@ class PhiSubscription(pulumi.ComponentResource):
                 f"{name}-alias",
                 alias_name=settings.alias_name or settings.display_name.lower().replace(" ", "-"),
                 properties=subscription.PutAliasRequestPropertiesArgs(
-                    billing_scope=settings.billing_scope, display_name=settings.display_name, workload="Production"
+                    billing_scope=settings.billing_scope,
+                    display_name=settings.display_name,
+                    workload="Production",
+                    additional_properties=subscription.PutAliasRequestAdditionalPropertiesArgs(
+                        management_group_id=management_group_resource_id(settings.management_group_id)
+                    )
+                    if settings.management_group_id is not None
+                    else None,
                 ),
                 opts=pulumi.ResourceOptions(parent=self, protect=True),
             )
@@ -101,11 +125,13 @@ class PhiSubscription(pulumi.ComponentResource):
             self.subscription_id = pulumi.Output.from_input(settings.subscription_id)  # type: ignore[arg-type]
             literal_id = settings.subscription_id
         scope = pulumi.Output.concat("/subscriptions/", self.subscription_id)
-        if settings.management_group_id is not None:
+        if settings.management_group_id is not None and settings.billing_scope is None:
+            # Adopting: the provider's subscription (pin it to subscription_id) moves into the group.
+            # Vending places the new subscription through the alias itself.
             management.ManagementGroupSubscription(
                 f"{name}-placement", group_id=settings.management_group_id, opts=child
             )
-        authorization.PolicyAssignment(
+        initiative = authorization.PolicyAssignment(
             f"{name}-hipaa-hitrust",
             policy_assignment_name="hipaa-hitrust",
             display_name="HITRUST/HIPAA (built-in initiative)",
@@ -117,6 +143,22 @@ class PhiSubscription(pulumi.ComponentResource):
             parameters={key: {"value": value} for key, value in settings.hipaa_initiative_parameters.items()} or None,
             opts=child,
         )
+        for role in settings.hipaa_remediation_roles:
+            definition = (
+                pulumi.Output.from_input(role_definition_id(literal_id, role))
+                if literal_id
+                else self.subscription_id.apply(lambda sub, role=role: role_definition_id(sub, role))
+            )
+            authorization.RoleAssignment(
+                f"{name}-hipaa-hitrust-{role_guid(role)[:8]}",
+                scope=scope,
+                principal_id=initiative.identity.apply(lambda identity: identity.principal_id if identity else ""),
+                principal_type="ServicePrincipal",
+                role_definition_id=definition,
+                role_assignment_name=assignment_name(name, "hipaa-hitrust", role_guid(role)),
+                description=f"{role} for the HITRUST/HIPAA initiative's remediation identity",
+                opts=child,
+            )
         authorization.PolicyAssignment(
             f"{name}-allowed-locations",
             policy_assignment_name="allowed-locations",

@@ -144,6 +144,11 @@ class LandingZone(pulumi.ComponentResource):
                 location=self.region,
                 allowed_locations=list(self.config.regions.allowed),
                 hipaa_initiative_parameters=settings.hipaa_initiative_parameters,
+                **(
+                    {"hipaa_remediation_roles": settings.hipaa_remediation_roles}
+                    if settings.hipaa_remediation_roles is not None
+                    else {}
+                ),
                 budget=settings.budget,
                 alert_emails=list(self.config.alerts.emails),
                 access=list(settings.access),

@@ -282,6 +282,10 @@ class SubscriptionConfig(Model):
     hipaa_initiative_parameters: dict[str, Any] = Field(
         default_factory=dict, description="Parameters for the built-in HITRUST/HIPAA initiative assignment."
     )
+    hipaa_remediation_roles: list[str] | None = Field(
+        default=None,
+        description="Built-in roles for the initiative's remediation identity; default components.subscription.HIPAA_REMEDIATION_ROLES.",
+    )
 
 
 class LandingZoneConfig(Model):

@@ -93,6 +93,14 @@ ARM_TYPES: Mapping[str, ArmType] = {
 _GUID_NAMED = {"authorization:RoleAssignment"}
 
 
+#: Outputs Azure computes inside an object the program also sets: at preview they are unknown, while the
+#: rest of the object is known (missing top-level outputs are unknown already; nested ones would read None).
+NESTED_COMPUTED_OUTPUTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "subscription:Alias": (("properties", "subscriptionId"),),
+    "keyvault:Vault": (("properties", "vaultUri"),),
+}
+
+
 class AzureMocks(Mocks):
     """Answer resource registrations and invokes as Azure would, for one subscription and tenant."""
 
@@ -137,6 +145,14 @@ class AzureMocks(Mocks):
             return None, state
         state["name"] = physical_name
         if self.dry_run:
+            computed = list(NESTED_COMPUTED_OUTPUTS.get(module_type, ()))
+            if isinstance(state.get("identity"), Mapping) and "SystemAssigned" in str(
+                state["identity"].get("type", "")
+            ):
+                computed += [("identity", "principalId"), ("identity", "tenantId")]
+            for outer, inner in computed:
+                if isinstance(state.get(outer), Mapping):
+                    state[outer] = {**state[outer], inner: UNKNOWN}
             return None, state
         resource_id = self._resource_id(module_type, arm, inputs, physical_name)
         state["id"] = resource_id

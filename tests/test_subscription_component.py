@@ -1,0 +1,152 @@
+"""PhiSubscription: adopting or vending, policy assignments and their remediation identity, budget, access.
+
+Each test records the component under the mocks and asserts the wire-format inputs Azure would receive.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from components.roles import BUILT_IN_ROLES, assignment_name
+from components.subscription import (
+    ALLOWED_LOCATIONS_POLICY,
+    HIPAA_HITRUST_INITIATIVE,
+    HIPAA_REMEDIATION_ROLES,
+    PhiSubscription,
+)
+from landing_zone.config.model import AccessGrant, BudgetConfig, EntraGroup
+from landing_zone.errors import ConfigError
+from landing_zone.preview.runner import ProgramError, ProgramRun, record
+
+SUB = "3f2c9a51-0000-4000-8000-000000000002"
+AUDITORS = EntraGroup(object_id="5b3f2c9a-0000-4000-8000-0000000000c1", display_name="phi-auditors")
+ADMINS = EntraGroup(object_id="5b3f2c9a-0000-4000-8000-0000000000c2", display_name="phi-platform-admins")
+BILLING = "/providers/Microsoft.Billing/billingAccounts/1234/enrollmentAccounts/5678"
+
+
+def subscription(**overrides: Any) -> ProgramRun:
+    arguments: dict[str, Any] = {
+        "subscription_id": SUB,
+        "display_name": "contoso-prod-phi",
+        "location": "eastus2",
+        "allowed_locations": ["eastus2", "centralus"],
+        **overrides,
+    }
+    return record(lambda: PhiSubscription("subscription", **arguments))
+
+
+def by_name(run: ProgramRun, type_token: str) -> dict[str, Any]:
+    return {r.name: r for r in run.by_type(type_token)}
+
+
+class TestPolicyAssignments:
+    def test_hitrust_initiative_and_allowed_locations_at_subscription_scope(self) -> None:
+        assignments = by_name(subscription(), "azure-native:authorization:PolicyAssignment")
+        hitrust = assignments["subscription-hipaa-hitrust"].inputs
+        assert hitrust["policyDefinitionId"] == HIPAA_HITRUST_INITIATIVE
+        assert hitrust["scope"] == f"/subscriptions/{SUB}"
+        assert hitrust["identity"] == {"type": "SystemAssigned"} and hitrust["location"] == "eastus2"
+        locations = assignments["subscription-allowed-locations"].inputs
+        assert locations["policyDefinitionId"] == ALLOWED_LOCATIONS_POLICY
+        assert locations["parameters"] == {"listOfAllowedLocations": {"value": ["eastus2", "centralus"]}}
+        assert locations["enforcementMode"] == "Default"
+
+    def test_the_initiative_identity_gets_its_remediation_roles_after_the_assignment(self) -> None:
+        run = subscription()
+        hitrust = by_name(run, "azure-native:authorization:PolicyAssignment")["subscription-hipaa-hitrust"]
+        grants = [r for r in run.by_type("azure-native:authorization:RoleAssignment") if "hipaa-hitrust" in r.name]
+        expected = {
+            f"/subscriptions/{SUB}/providers/Microsoft.Authorization/roleDefinitions/{BUILT_IN_ROLES[role]}"
+            for role in HIPAA_REMEDIATION_ROLES
+        }
+        assert {g.inputs["roleDefinitionId"] for g in grants} == expected
+        for grant in grants:
+            assert grant.inputs["principalType"] == "ServicePrincipal"
+            assert grant.inputs["scope"] == f"/subscriptions/{SUB}"
+            assert hitrust.urn in grant.property_dependencies["principalId"]
+        assert {g.inputs["roleAssignmentName"] for g in grants} == {
+            assignment_name("subscription", "hipaa-hitrust", BUILT_IN_ROLES[role]) for role in HIPAA_REMEDIATION_ROLES
+        }
+
+    def test_remediation_roles_are_configurable_and_never_owner(self) -> None:
+        run = subscription(hipaa_remediation_roles=["Monitoring Contributor"])
+        assert len([r for r in run.by_type("azure-native:authorization:RoleAssignment") if "hitrust" in r.name]) == 1
+        with pytest.raises(ProgramError, match="too broad"):
+            subscription(hipaa_remediation_roles=["Owner"])
+
+
+class TestAdoptOrVend:
+    def test_adopting_places_the_subscription_in_its_management_group(self) -> None:
+        run = subscription(management_group_id="mg-contoso-phi")
+        assert run.one("azure-native:management:ManagementGroupSubscription").inputs == {"groupId": "mg-contoso-phi"}
+        assert run.by_type("azure-native:subscription:Alias") == []
+
+    def test_vending_creates_a_protected_alias_placed_in_the_group(self) -> None:
+        run = subscription(subscription_id=None, billing_scope=BILLING, management_group_id="mg-contoso-phi")
+        alias = run.one("azure-native:subscription:Alias")
+        assert alias.protect is True
+        assert alias.inputs["properties"] == {
+            "billingScope": BILLING,
+            "displayName": "contoso-prod-phi",
+            "workload": "Production",
+            "additionalProperties": {
+                "managementGroupId": "/providers/Microsoft.Management/managementGroups/mg-contoso-phi"
+            },
+        }
+        assert run.by_type("azure-native:management:ManagementGroupSubscription") == []
+        hitrust = by_name(run, "azure-native:authorization:PolicyAssignment")["subscription-hipaa-hitrust"]
+        assert alias.urn in hitrust.property_dependencies["scope"]
+
+    @pytest.mark.parametrize("overrides", [{"subscription_id": None}, {"billing_scope": BILLING}])
+    def test_exactly_one_of_adopt_and_vend(self, overrides: dict[str, Any]) -> None:
+        with pytest.raises(ProgramError) as caught:
+            subscription(**overrides)
+        assert isinstance(caught.value.cause, ConfigError)
+        assert "exactly one of subscription_id (adopt) and billing_scope (vend)" in str(caught.value.cause)
+        assert [r.type for r in caught.value.registrations] == ["pulumi:pulumi:Stack"]
+
+
+class TestBudgetAndAccess:
+    def test_budget_notifies_the_contacts_at_each_threshold(self) -> None:
+        run = subscription(
+            budget=BudgetConfig(amount=25000, thresholds=[80, 100]), alert_emails=["secops@contoso.example"]
+        )
+        budget = run.one("azure-native:consumption:Budget").inputs
+        assert (
+            budget["amount"] == 25000
+            and budget["timeGrain"] == "Monthly"
+            and budget["scope"] == f"/subscriptions/{SUB}"
+        )
+        assert budget["notifications"]["actual-80"] == {
+            "enabled": True,
+            "operator": "GreaterThanOrEqualTo",
+            "threshold": 80,
+            "contactEmails": ["secops@contoso.example"],
+            "thresholdType": "Actual",
+        }
+        assert sorted(budget["notifications"]) == ["actual-100", "actual-80"]
+
+    def test_a_budget_without_contacts_is_refused(self) -> None:
+        with pytest.raises(ProgramError, match="a budget needs alert_emails"):
+            subscription(budget=BudgetConfig(amount=100))
+
+    def test_standing_and_pim_eligible_grants(self) -> None:
+        run = subscription(
+            access=[
+                AccessGrant(group=AUDITORS, role="Reader"),
+                AccessGrant(group=ADMINS, role="Contributor", eligible_only=True),
+            ]
+        )
+        standing = [r for r in run.by_type("azure-native:authorization:RoleAssignment") if "auditors" in r.name]
+        assert [g.inputs["principalId"] for g in standing] == [AUDITORS.object_id]
+        assert standing[0].inputs["principalType"] == "Group"
+        eligible = run.one("azure-native:authorization:PimRoleEligibilitySchedule").inputs
+        assert eligible["principalId"] == ADMINS.object_id
+        assert eligible["roleDefinitionId"].endswith(BUILT_IN_ROLES["Contributor"])
+        assert not [r for r in run.by_type("azure-native:authorization:RoleAssignment") if "admins" in r.name]
+
+    def test_owner_is_refused_for_people(self) -> None:
+        with pytest.raises(ValueError, match="too broad for people"):
+            AccessGrant(group=ADMINS, role="Owner")
