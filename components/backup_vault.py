@@ -20,7 +20,7 @@ from typing import Any, Literal
 import pulumi
 from pydantic import Field, model_validator
 
-from components.interfaces import CustomerManagedKeyRef, LockArgs, StrictArgs, Waiver, validate_args, waiver_tags
+from components.interfaces import CustomerManagedKeyRef, StatefulArgs, StrictArgs, validate_args, waiver_tags
 from components.locks import lock_resource
 from components.roles import assign_role
 
@@ -42,7 +42,7 @@ class BackupSource(StrictArgs):
     location: str
 
 
-class BackupVaultArgs(StrictArgs):
+class BackupVaultArgs(StatefulArgs):
     """Arguments of `BackupVault`."""
 
     resource_group_name: Any
@@ -61,15 +61,10 @@ class BackupVaultArgs(StrictArgs):
     postgres_backup_weekday_anchor: str = Field(
         default="2026-01-04T02:00:00+00:00", description="First Sunday 02:00 UTC; weekly backups repeat from it."
     )
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = None
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
-    def _lock(self) -> BackupVaultArgs:
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
+    def _cross_region_restore(self) -> BackupVaultArgs:
         if self.redundancy != "GeoRedundant" and self.postgres_servers:
             raise ValueError("cross-region restore needs redundancy='GeoRedundant'")
         return self

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Literal, TypeVar
 
 import pulumi
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from landing_zone.errors import ConfigError, Problem, format_location
 
@@ -44,6 +44,24 @@ class LockArgs(StrictArgs):
         default="Holds or protects PHI. Remove only through change control; see the landing-zone runbook.",
         max_length=512,
     )
+
+
+class StatefulArgs(StrictArgs):
+    """Base for the arguments of components that hold state (vaults, storage, databases, workspaces).
+
+    They share one interface: a ``CanNotDelete`` lock that comes off only with a written
+    ``lock_waiver``, and Pulumi ``protect`` so a ``destroy`` or a refactor cannot delete them.
+    """
+
+    lock: LockArgs | None = Field(default_factory=LockArgs)
+    lock_waiver: Waiver | None = Field(default=None, description="Required when lock is None.")
+    protect: bool = True
+
+    @model_validator(mode="after")
+    def _lock_removal_needs_waiver(self) -> StatefulArgs:
+        if self.lock is None and self.lock_waiver is None:
+            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
+        return self
 
 
 class DiagnosticsArgs(StrictArgs):

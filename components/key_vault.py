@@ -25,10 +25,9 @@ from pydantic import Field, field_validator, model_validator
 from components.diagnostics import attach_diagnostics
 from components.interfaces import (
     DiagnosticsArgs,
-    LockArgs,
     PrivateEndpointArgs,
     RoleAssignmentArgs,
-    StrictArgs,
+    StatefulArgs,
     Waiver,
     validate_args,
     waiver_tags,
@@ -42,7 +41,7 @@ TYPE_TOKEN = "landingzone:security:KeyVault"
 PUBLIC_CLOUD_VAULT_SUFFIX = "vault.azure.net"
 
 
-class KeyVaultArgs(StrictArgs):
+class KeyVaultArgs(StatefulArgs):
     """Arguments of `KeyVault`. Weakening a default takes a named argument and a `Waiver`."""
 
     resource_group_name: Any = Field(description="Resource group to create the vault in (name or Output).")
@@ -66,9 +65,6 @@ class KeyVaultArgs(StrictArgs):
     diagnostics: DiagnosticsArgs | None = None
     private_endpoint: PrivateEndpointArgs | None = None
     role_assignments: Sequence[RoleAssignmentArgs] = ()
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = Field(default=None, description="Required when lock is None.")
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
     vault_dns_suffix: str = PUBLIC_CLOUD_VAULT_SUFFIX
 
@@ -83,8 +79,6 @@ class KeyVaultArgs(StrictArgs):
     def _weakening_needs_waiver(self) -> KeyVaultArgs:
         if self.sku == "standard" and self.standard_sku_waiver is None:
             raise ValueError("sku='standard' stores keys in software; pass standard_sku_waiver with a reason")
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
         if self.role_assignments and self.subscription_id is None:
             raise ValueError("role_assignments need subscription_id (to name the role definitions)")
         return self

@@ -28,9 +28,8 @@ from components.interfaces import (
     CustomerManagedKeyRef,
     DiagnosticsArgs,
     FlowLogArgs,
-    LockArgs,
     PrivateEndpointArgs,
-    StrictArgs,
+    StatefulArgs,
     Waiver,
     validate_args,
     waiver_tags,
@@ -64,7 +63,7 @@ ACTIVITY_LOG_CATEGORIES = (
 TRUSTED_MONITOR_REASON = "Azure Monitor writes diagnostic logs and workspace exports over the trusted-service path."
 
 
-class LogWorkspaceArgs(StrictArgs):
+class LogWorkspaceArgs(StatefulArgs):
     """Arguments of `LogWorkspace`."""
 
     resource_group_name: Any
@@ -84,9 +83,6 @@ class LogWorkspaceArgs(StrictArgs):
     private_link_scope_id: Any = Field(default=None, description="Azure Monitor Private Link Scope resource ID.")
     archive_private_endpoint: PrivateEndpointArgs | None = None
     export_activity_log: bool = True
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = None
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -98,8 +94,6 @@ class LogWorkspaceArgs(StrictArgs):
                 f"total_retention_days below {AUDIT_RETENTION_FLOOR_DAYS} (six years, 45 CFR 164.316(b)(2)(i)) "
                 "needs retention_waiver with a reason"
             )
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete locks; pass lock_waiver with a reason")
         if not self.audit_tables:
             raise ValueError("audit_tables cannot be empty: they are what the archive keeps")
         return self

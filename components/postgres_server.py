@@ -27,10 +27,9 @@ from components.diagnostics import attach_diagnostics
 from components.interfaces import (
     CustomerManagedKeyRef,
     DiagnosticsArgs,
-    LockArgs,
     PrivateEndpointArgs,
+    StatefulArgs,
     StrictArgs,
-    Waiver,
     validate_args,
     waiver_tags,
 )
@@ -49,7 +48,7 @@ class VnetIntegrationArgs(StrictArgs):
     private_dns_zone_id: Any
 
 
-class PhiPostgresServerArgs(StrictArgs):
+class PhiPostgresServerArgs(StatefulArgs):
     """Arguments of `PhiPostgresServer`. Exactly one of ``vnet_integration`` and ``private_endpoint``."""
 
     resource_group_name: Any
@@ -74,9 +73,6 @@ class PhiPostgresServerArgs(StrictArgs):
     vnet_integration: VnetIntegrationArgs | None = None
     private_endpoint: PrivateEndpointArgs | None = None
     diagnostics: DiagnosticsArgs
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = None
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -87,8 +83,6 @@ class PhiPostgresServerArgs(StrictArgs):
             raise ValueError("geo_redundant_backup needs geo_backup_key: a key and identity in the paired region")
         if not self.geo_redundant_backup and self.geo_backup_key is not None:
             raise ValueError("geo_backup_key is only used with geo_redundant_backup")
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
         return self
 
 

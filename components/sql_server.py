@@ -25,8 +25,8 @@ from components.diagnostics import attach_diagnostics
 from components.interfaces import (
     CustomerManagedKeyRef,
     DiagnosticsArgs,
-    LockArgs,
     PrivateEndpointArgs,
+    StatefulArgs,
     StrictArgs,
     Waiver,
     validate_args,
@@ -63,7 +63,7 @@ class SqlDatabaseArgs(StrictArgs):
     week_of_year: int = Field(default=1, ge=1, le=52)
 
 
-class PhiSqlServerArgs(StrictArgs):
+class PhiSqlServerArgs(StatefulArgs):
     """Arguments of `PhiSqlServer`."""
 
     resource_group_name: Any
@@ -79,17 +79,12 @@ class PhiSqlServerArgs(StrictArgs):
     diagnostics: DiagnosticsArgs
     private_endpoint: PrivateEndpointArgs | None = None
     allow_public_network_access: Waiver | None = None
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = None
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> PhiSqlServerArgs:
         if self.customer_managed_key.key_uri_with_version is None:
             raise ValueError("customer_managed_key needs key_uri_with_version (SQL TDE pins a key version)")
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
         if self.private_endpoint is None and self.allow_public_network_access is None:
             raise ValueError(
                 "a server with public access disabled needs private_endpoint (or allow_public_network_access)"

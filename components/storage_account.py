@@ -25,8 +25,8 @@ from components.diagnostics import STORAGE_SERVICES, attach_diagnostics
 from components.interfaces import (
     CustomerManagedKeyRef,
     DiagnosticsArgs,
-    LockArgs,
     PrivateEndpointArgs,
+    StatefulArgs,
     StrictArgs,
     Waiver,
     validate_args,
@@ -52,7 +52,7 @@ class ImmutabilityArgs(StrictArgs):
     allow_protected_append_writes: bool = True
 
 
-class PhiStorageAccountArgs(StrictArgs):
+class PhiStorageAccountArgs(StatefulArgs):
     """Arguments of `PhiStorageAccount`. Weakening a default takes a named argument and a `Waiver`."""
 
     resource_group_name: Any
@@ -72,17 +72,12 @@ class PhiStorageAccountArgs(StrictArgs):
     )
     diagnostics: DiagnosticsArgs | None = None
     private_endpoint: PrivateEndpointArgs | None = None
-    lock: LockArgs | None = Field(default_factory=LockArgs)
-    lock_waiver: Waiver | None = None
-    protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _consistent(self) -> PhiStorageAccountArgs:
         if self.point_in_time_restore_days >= self.blob_soft_delete_days:
             raise ValueError("point_in_time_restore_days must be shorter than blob_soft_delete_days")
-        if self.lock is None and self.lock_waiver is None:
-            raise ValueError("lock=None removes the CanNotDelete lock; pass lock_waiver with a reason")
         return self
 
 
