@@ -120,10 +120,8 @@ class PhiSubscription(pulumi.ComponentResource):
                 opts=pulumi.ResourceOptions(parent=self, protect=True),
             )
             self.subscription_id = alias.properties.apply(lambda properties: properties.subscription_id)
-            literal_id = None
         else:
             self.subscription_id = pulumi.Output.from_input(settings.subscription_id)  # type: ignore[arg-type]
-            literal_id = settings.subscription_id
         scope = pulumi.Output.concat("/subscriptions/", self.subscription_id)
         if settings.management_group_id is not None and settings.billing_scope is None:
             # Adopting: the provider's subscription (pin it to subscription_id) moves into the group.
@@ -144,17 +142,12 @@ class PhiSubscription(pulumi.ComponentResource):
             opts=child,
         )
         for role in settings.hipaa_remediation_roles:
-            definition = (
-                pulumi.Output.from_input(role_definition_id(literal_id, role))
-                if literal_id
-                else self.subscription_id.apply(lambda sub, role=role: role_definition_id(sub, role))
-            )
             authorization.RoleAssignment(
                 f"{name}-hipaa-hitrust-{role_guid(role)[:8]}",
                 scope=scope,
                 principal_id=initiative.identity.apply(lambda identity: identity.principal_id if identity else ""),
                 principal_type="ServicePrincipal",
-                role_definition_id=definition,
+                role_definition_id=self._role_definition(role),
                 role_assignment_name=assignment_name(name, "hipaa-hitrust", role_guid(role)),
                 description=f"{role} for the HITRUST/HIPAA initiative's remediation identity",
                 opts=child,
@@ -191,18 +184,18 @@ class PhiSubscription(pulumi.ComponentResource):
                 opts=child,
             )
         for grant in settings.access:
-            self._grant(name, grant, scope, literal_id)
+            self._grant(name, grant, scope)
         self.register_outputs({"subscription_id": self.subscription_id, "required_providers": list(REQUIRED_PROVIDERS)})
 
-    def _grant(self, name: str, grant: AccessGrant, scope: pulumi.Output[str], subscription_id: str | None) -> None:
+    def _role_definition(self, role: str) -> pulumi.Output[str]:
+        """The built-in role's definition ID in this subscription (known at preview when adopting)."""
+        return self.subscription_id.apply(lambda subscription_id: role_definition_id(subscription_id, role))
+
+    def _grant(self, name: str, grant: AccessGrant, scope: pulumi.Output[str]) -> None:
         from pulumi_azure_native import authorization
 
         label = f"{name}-{grant.group.display_name.lower().replace(' ', '-')}-{role_guid(grant.role)[:8]}"
-        definition = (
-            pulumi.Output.from_input(role_definition_id(subscription_id, grant.role))
-            if subscription_id
-            else self.subscription_id.apply(lambda sub: role_definition_id(sub, grant.role))
-        )
+        definition = self._role_definition(grant.role)
         if grant.eligible_only:
             authorization.PimRoleEligibilitySchedule(
                 label,
