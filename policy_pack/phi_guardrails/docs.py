@@ -18,12 +18,13 @@ def _types(rule: ResourceRule | StackRule) -> str:
 
 
 def _config(rule: ResourceRule | StackRule) -> str:
-    properties = dict(rule.config_schema.properties) if rule.config_schema is not None else {}
-    if isinstance(rule, StackRule) and rule.subscription_baseline:
-        properties["baselineStack"] = {"default": "unset"}
+    """The rule's own settings as published (``exemptions`` is described once, above the table)."""
+    properties = {name: spec for name, spec in rule.schema().properties.items() if name != "exemptions"}
     if not properties:
         return "—"
-    return "<br>".join(f"`{name}` (default {spec.get('default')})" for name, spec in sorted(properties.items()))
+    return "<br>".join(
+        f"`{name}` (default {spec.get('default', 'unset')})" for name, spec in sorted(properties.items())
+    )
 
 
 def render() -> str:

@@ -252,6 +252,10 @@ class ResourceRule:
             specification=self.citation.title,
         )
 
+    def schema(self) -> PolicyConfigSchema:
+        """The settings this rule publishes to the CLI: its own plus ``exemptions``."""
+        return with_exemptions(self.config_schema)
+
     def to_policy(self) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             view = ResourceView.from_args(args)
@@ -277,7 +281,7 @@ class ResourceRule:
             description=self.description,
             enforcement_level=self.enforcement,
             validate=validate,
-            config_schema=with_exemptions(self.config_schema),
+            config_schema=self.schema(),
             severity=self.severity,
             framework=self.framework(),
             remediation_steps=self.remediation,
@@ -394,6 +398,8 @@ class StackRule:
         )
 
     def schema(self) -> PolicyConfigSchema:
+        """The settings this rule publishes to the CLI: its own, ``exemptions`` and, for a subscription
+        control, ``baselineStack``."""
         schema = with_exemptions(self.config_schema)
         if self.subscription_baseline:
             schema.properties["baselineStack"] = {
