@@ -6,11 +6,15 @@ Enable them in a ``conftest.py`` with ``pytest_plugins = ["landing_zone.testing"
   mocks and returns the `ProgramRun` (registrations in wire format, stack outputs);
 - ``policy_enforcer(registrations, ...)`` runs a policy pack (the project's by default) over recorded
   registrations, in-process by default or over gRPC with ``in_process=False``.
+
+``with_changes(good, {"properties.enableSoftDelete": False})`` breaks one property of a known-good
+resource at a time, the way rule tests prove each rule fires for exactly its own misconfiguration.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import copy
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +31,21 @@ TEST_TAGS: dict[str, str] = {
     "owner": "platform-team@contoso.example",
     "environment": "test",
 }
+
+
+def with_changes(base: Mapping[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    """A deep copy of ``base`` with dotted-path ``changes`` applied; a None value removes the key."""
+    data: dict[str, Any] = copy.deepcopy(dict(base))
+    for path, value in changes.items():
+        *parents, last = path.split(".")
+        node = data
+        for part in parents:
+            node = node.setdefault(part, {})
+        if value is None:
+            node.pop(last, None)
+        else:
+            node[last] = value
+    return data
 
 
 def record_target(target: Callable[[], Any] | str | Path, **options: Any) -> ProgramRun:

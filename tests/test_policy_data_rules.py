@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import record
+from landing_zone.testing import with_changes
 
 Analyze = Callable[..., PackResult]
 
@@ -104,20 +104,6 @@ CLASSIC_RS_VAULT = {
 }
 
 
-def changed(base: dict[str, Any], **changes: Any) -> dict[str, Any]:
-    data = copy.deepcopy(base)
-    for dotted, value in changes.items():
-        *parents, last = dotted.split("__")
-        node = data
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return data
-
-
 def with_blob_service(type_token: str, props: dict[str, Any]) -> Callable[[], None]:
     def program() -> None:
         resource = pulumi.CustomResource(type_token, "subject", props)
@@ -189,21 +175,21 @@ CASES = [
         "native",
         "azure-native:storage:StorageAccount",
         ACCOUNT,
-        {"networkRuleSet__defaultAction": "Allow"},
+        {"networkRuleSet.defaultAction": "Allow"},
         "storage-network-default-deny",
     ),
     (
         "native",
         "azure-native:storage:StorageAccount",
         ACCOUNT,
-        {"encryption__requireInfrastructureEncryption": None},
+        {"encryption.requireInfrastructureEncryption": None},
         "storage-infrastructure-encryption",
     ),
     (
         "native",
         "azure-native:storage:StorageAccount",
         ACCOUNT,
-        {"encryption__keySource": "Microsoft.Storage"},
+        {"encryption.keySource": "Microsoft.Storage"},
         "storage-customer-managed-key",
     ),
     (
@@ -238,7 +224,7 @@ CASES = [
         "classic",
         "azure:storage/account:Account",
         CLASSIC_ACCOUNT,
-        {"blobProperties__versioningEnabled": False},
+        {"blobProperties.versioningEnabled": False},
         "storage-blob-recovery",
     ),
     (
@@ -252,7 +238,7 @@ CASES = [
         "native",
         "azure-native:sql:Server",
         SQL_SERVER,
-        {"administrators__azureADOnlyAuthentication": False},
+        {"administrators.azureADOnlyAuthentication": False},
         "sql-entra-only-authentication",
     ),
     ("native", "azure-native:sql:Server", SQL_SERVER, {"minimalTlsVersion": "1.0"}, "sql-minimum-tls"),
@@ -268,7 +254,7 @@ CASES = [
         "classic",
         "azure:mssql/server:Server",
         CLASSIC_SQL,
-        {"azureadAdministrator__azureadAuthenticationOnly": False},
+        {"azureadAdministrator.azureadAuthenticationOnly": False},
         "sql-entra-only-authentication",
     ),
     (
@@ -282,14 +268,14 @@ CASES = [
         "native",
         "azure-native:dbforpostgresql:Server",
         PG_SERVER,
-        {"network__publicNetworkAccess": "Enabled"},
+        {"network.publicNetworkAccess": "Enabled"},
         "postgres-public-network-access-disabled",
     ),
     (
         "native",
         "azure-native:dbforpostgresql:Server",
         PG_SERVER,
-        {"authConfig__passwordAuth": "Enabled"},
+        {"authConfig.passwordAuth": "Enabled"},
         "postgres-password-auth-disabled",
     ),
     (
@@ -303,21 +289,21 @@ CASES = [
         "native",
         "azure-native:dbforpostgresql:Server",
         PG_SERVER,
-        {"dataEncryption__type": "SystemManaged"},
+        {"dataEncryption.type": "SystemManaged"},
         "postgres-customer-managed-key",
     ),
     (
         "native",
         "azure-native:dbforpostgresql:Server",
         PG_SERVER,
-        {"backup__geoRedundantBackup": "Disabled"},
+        {"backup.geoRedundantBackup": "Disabled"},
         "postgres-geo-redundant-backup",
     ),
     (
         "classic",
         "azure:postgresql/flexibleServer:FlexibleServer",
         CLASSIC_PG,
-        {"authentication__passwordAuthEnabled": True},
+        {"authentication.passwordAuthEnabled": True},
         "postgres-password-auth-disabled",
     ),
     (
@@ -331,42 +317,42 @@ CASES = [
         "native",
         "azure-native:dataprotection:BackupVault",
         DP_VAULT,
-        {"properties__securitySettings__immutabilitySettings__state": "Disabled"},
+        {"properties.securitySettings.immutabilitySettings.state": "Disabled"},
         "backup-vault-immutable",
     ),
     (
         "native",
         "azure-native:dataprotection:BackupVault",
         DP_VAULT,
-        {"properties__securitySettings__softDeleteSettings__state": "Off"},
+        {"properties.securitySettings.softDeleteSettings.state": "Off"},
         "backup-vault-soft-delete",
     ),
     (
         "native",
         "azure-native:dataprotection:BackupVault",
         DP_VAULT,
-        {"properties__securitySettings__encryptionSettings": None},
+        {"properties.securitySettings.encryptionSettings": None},
         "backup-vault-customer-managed-key",
     ),
     (
         "native",
         "azure-native:recoveryservices:Vault",
         RS_VAULT,
-        {"properties__publicNetworkAccess": "Enabled"},
+        {"properties.publicNetworkAccess": "Enabled"},
         "backup-vault-public-network-access-disabled",
     ),
     (
         "native",
         "azure-native:recoveryservices:Vault",
         RS_VAULT,
-        {"properties__securitySettings__immutabilitySettings": None},
+        {"properties.securitySettings.immutabilitySettings": None},
         "backup-vault-immutable",
     ),
     (
         "native",
         "azure-native:recoveryservices:Vault",
         RS_VAULT,
-        {"properties__encryption": None},
+        {"properties.encryption": None},
         "backup-vault-customer-managed-key",
     ),
     (
@@ -419,13 +405,13 @@ def test_hardened_passes_and_each_break_fails_its_rule(
     analyze: Analyze, type_token: str, good: dict, changes: dict, rule: str
 ) -> None:
     assert verdicts(analyze, program_for(type_token, good)) == {}
-    assert verdicts(analyze, program_for(type_token, changed(good, **changes))) == {rule: ["mandatory"]}
+    assert verdicts(analyze, program_for(type_token, with_changes(good, changes))) == {rule: ["mandatory"]}
 
 
 def test_sql_server_without_companions_fails_the_stack_rule(analyze: Analyze) -> None:
     result = analyze(
         record(
-            lambda: pulumi.CustomResource("azure-native:sql:Server", "bare", changed(SQL_SERVER, keyId=None))
+            lambda: pulumi.CustomResource("azure-native:sql:Server", "bare", with_changes(SQL_SERVER, {"keyId": None}))
         ).registrations
     )
     messages = [d.message for d in result.diagnostics if d.policy == "sql-server-audited-cmk-defender"]
@@ -471,7 +457,9 @@ def test_storage_account_without_blob_service_fails_recovery(analyze: Analyze) -
 def test_violation_messages_never_echo_secrets(analyze: Analyze) -> None:
     result = analyze(
         record(
-            program_for("azure-native:sql:Server", changed(SQL_SERVER, administratorLoginPassword="S3cr3t!Value"))
+            program_for(
+                "azure-native:sql:Server", with_changes(SQL_SERVER, {"administratorLoginPassword": "S3cr3t!Value"})
+            )
         ).registrations
     )
     assert result.diagnostics and all("S3cr3t" not in d.message for d in result.diagnostics)

@@ -6,7 +6,6 @@ classic provider's tokens), so the rules are proven on stacks written without ou
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +15,7 @@ import pytest
 from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import record
+from landing_zone.testing import with_changes
 
 Analyze = Callable[..., PackResult]
 
@@ -81,21 +81,6 @@ BLOB_RECOVERY = {
     "deleteRetentionPolicy": {"enabled": True},
     "containerDeleteRetentionPolicy": {"enabled": True},
 }
-
-
-def merged(base: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-    """``base`` with dotted-path ``changes`` applied; a None value removes the key."""
-    data: dict[str, Any] = copy.deepcopy(base)
-    for path, value in changes.items():
-        *parents, last = path.split(".")
-        node = data
-        for part in parents:
-            node = node.setdefault(part, {})
-        if value is None:
-            node.pop(last, None)
-        else:
-            node[last] = value
-    return data
 
 
 def one(type_token: str, props: dict[str, Any]) -> Callable[[], None]:
@@ -278,11 +263,11 @@ def test_good_passes_and_each_break_fails_its_rule(
     analyze: Analyze, type_token: str, good: dict, changes: dict, rule: str
 ) -> None:
     assert verdicts(analyze, one(type_token, good)) == {}
-    assert verdicts(analyze, one(type_token, merged(good, changes))) == {rule: ["mandatory"]}
+    assert verdicts(analyze, one(type_token, with_changes(good, changes))) == {rule: ["mandatory"]}
 
 
 def test_versioned_tokens_are_checked(analyze: Analyze) -> None:
-    bad = merged(GOOD_KEY, {"properties.kty": "RSA"})
+    bad = with_changes(GOOD_KEY, {"properties.kty": "RSA"})
     assert verdicts(analyze, one("azure-native:keyvault/v20241101:Key", bad)) == {
         "keyvault-key-hsm-backed": ["mandatory"]
     }
@@ -313,7 +298,7 @@ class TestPremiumVaultForKeys:
     @staticmethod
     def program(sku: str) -> Callable[[], None]:
         def run() -> None:
-            properties = merged(GOOD_VAULT_PROPERTIES, {"sku.name": sku})
+            properties = with_changes(GOOD_VAULT_PROPERTIES, {"sku.name": sku})
             vault = pulumi.CustomResource(
                 "azure-native:keyvault:Vault", "vault", {"vaultName": "kv1", "properties": properties}
             )
@@ -332,7 +317,7 @@ class TestPremiumVaultForKeys:
         assert diagnostic.urn.endswith("azure-native:keyvault:Vault::vault")
 
     def test_standard_vault_without_keys_is_not_flagged(self, analyze: Analyze) -> None:
-        properties = merged(GOOD_VAULT_PROPERTIES, {"sku.name": "standard"})
+        properties = with_changes(GOOD_VAULT_PROPERTIES, {"sku.name": "standard"})
         assert (
             verdicts(analyze, one("azure-native:keyvault:Vault", {"vaultName": "kv", "properties": properties})) == {}
         )
