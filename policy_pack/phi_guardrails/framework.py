@@ -217,6 +217,10 @@ class ResourceRule:
     targets: tuple[Target, ...]
     config_schema: PolicyConfigSchema | None = None
     related: Sequence[Citation] = field(default_factory=tuple)
+    #: Crosswalk for auditors (RULES.md): the Azure Policy built-in definition IDs (GUIDs) and the Checkov
+    #: check IDs (``CKV_AZURE_33``) that enforce the same control, where one exists.
+    azure_policy_ids: tuple[str, ...] = ()
+    checkov_ids: tuple[str, ...] = ()
 
     def target_for(self, resource_type: str) -> Target | None:
         """The target that reads this type (``*`` in a target's types reads every type)."""
@@ -388,6 +392,9 @@ class StackRule:
     #: from the platform stack owning the subscription baseline: ``baselineStack`` in the rule's config
     #: names that stack, and the rule reports "not applicable" here with that name instead of a violation.
     subscription_baseline: bool = False
+    #: Crosswalk for auditors, as on `ResourceRule`.
+    azure_policy_ids: tuple[str, ...] = ()
+    checkov_ids: tuple[str, ...] = ()
 
     def framework(self) -> PolicyComplianceFramework:
         return PolicyComplianceFramework(
