@@ -50,3 +50,36 @@ def format_location(location: Sequence[str | int]) -> str:
         else:
             text += f".{part}" if text else str(part)
     return text
+
+
+class IncompletePlanError(Exception):
+    """The offline preview cannot see the whole plan, so it must not give a verdict.
+
+    Raised (by the mocks) for an invoke the preview cannot answer faithfully, a stack reference to a
+    stack it has no outputs for, or a component whose children another provider's ``Construct``
+    would build. ``kind`` says which (``"invoke"``, ``"stack-reference"``, ``"component"``) and
+    ``subject`` names it (the invoke token, the stack name, the component's URN or type).
+
+    Every instance is remembered for the run it belongs to (`observed_incomplete_plans`), so a program
+    that catches and swallows the exception still ends the preview with exit 2: an incomplete plan is
+    never reported as a pass.
+    """
+
+    def __init__(self, message: str, *, kind: str = "", subject: str = "") -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.subject = subject
+        _OBSERVED_INCOMPLETE_PLANS.append(self)
+
+
+_OBSERVED_INCOMPLETE_PLANS: list[IncompletePlanError] = []
+
+
+def observed_incomplete_plans() -> list[IncompletePlanError]:
+    """Every `IncompletePlanError` created since the last `forget_incomplete_plans` (the runner checks this)."""
+    return list(_OBSERVED_INCOMPLETE_PLANS)
+
+
+def forget_incomplete_plans() -> None:
+    """Start a new run with no incomplete-plan errors remembered."""
+    _OBSERVED_INCOMPLETE_PLANS.clear()
