@@ -40,6 +40,9 @@ class PolicyDiagnostic:
     enforcement_level: str
     severity: str
     urn: str
+    #: ``violation``, or ``unverifiable`` for the SDK's "can't run policy ... during preview" verdict.
+    #: Set here, from the diagnostic's structure, so no report ever infers a verdict from message text.
+    kind: str = "violation"
 
     @property
     def blocking(self) -> bool:
@@ -167,10 +170,28 @@ class PolicyPackSession:
                     enforcement_level=WIRE_TO_LEVEL.get(diagnostic.enforcementLevel, "advisory"),
                     severity=_SEVERITIES.get(diagnostic.severity, ""),
                     urn=diagnostic.urn or urn,
+                    kind=diagnostic_kind(diagnostic),
                 )
             )
         for entry in response.not_applicable:
             self.result.not_applicable.append(NotApplicable(entry.policy_name, urn, entry.reason))
+
+
+def diagnostic_kind(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
+    """``unverifiable`` only for the diagnostic the pulumi-policy SDK itself builds when a policy reads a value
+    unknown at preview: advisory, with its exact ``can't run policy '<name>' from policy pack '<pack>@v<version>'
+    during preview:`` opening. A violation's message always opens with the policy's description (the SDK
+    prepends it), so text from a resource or a pack's message cannot make a violation look unverifiable."""
+    opening = (
+        f"can't run policy '{diagnostic.policyName}' from policy pack "
+        f"'{diagnostic.policyPackName}@v{diagnostic.policyPackVersion}' during preview: "
+    )
+    unverifiable = (
+        diagnostic.enforcementLevel == analyzer_pb2.ADVISORY
+        and diagnostic.message.startswith(opening)
+        and not (diagnostic.description and diagnostic.message.startswith(diagnostic.description))
+    )
+    return "unverifiable" if unverifiable else "violation"
 
 
 def _options(registration: Registration) -> analyzer_pb2.AnalyzerResourceOptions:

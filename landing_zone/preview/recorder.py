@@ -67,6 +67,10 @@ class Registration:
     custom_timeouts: dict[str, str] | None = None
     additional_secret_outputs: list[str] = field(default_factory=list)
     version: str = ""
+    #: Where the program constructed the resource, as the SDK sends it (``sourcePosition``): a
+    #: ``file://`` URI and a 1-based line; empty when the SDK sent none. SARIF locations come from it.
+    source_uri: str = ""
+    source_line: int = 0
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -215,6 +219,8 @@ class RecordingMonitor(MockMonitor):
             custom_timeouts=custom_timeouts,
             additional_secret_outputs=list(request.additionalSecretOutputs),
             version=request.version,
+            source_uri=request.sourcePosition.uri if request.HasField("sourcePosition") else "",
+            source_line=request.sourcePosition.line if request.HasField("sourcePosition") else 0,
         )
 
     def _record(self, registration: Registration, allow_existing: bool = False) -> None:
