@@ -5,13 +5,22 @@ it starts from the policy's default enforcement level and its schema defaults, a
 ``initial_config``, then the user's config (``--policy-pack-config`` JSON, where ``"all"`` sets
 every policy's level), and validates each policy's properties against its JSON schema. The result
 is what ``Configure`` receives: an entry for every policy.
+
+Stricter than the CLI where the CLI is silently lenient, because this is a compliance gate: a
+duplicate JSON key, ``NaN``/``Infinity``, an exemption with a blank reason or an impossible expiry
+date (``2026-02-30``), and more config files than packs are errors naming the file and key. One
+top-level entry belongs to this engine, not to a policy: ``"landingZoneGate": {"strict": true}``
+turns on strict mode (see `landing_zone.preview.weakenings`). It is an object, so the same file
+still parses under ``pulumi preview --policy-pack-config`` (which ignores names that are no policy).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +36,10 @@ _LEVEL_TO_WIRE = {
     "disabled": analyzer_pb2.DISABLED,
 }
 WIRE_TO_LEVEL = {wire: name for name, wire in _LEVEL_TO_WIRE.items()}
+#: The top-level entry of a pack config that configures this engine's gate rather than a policy.
+GATE_SETTINGS_KEY = "landingZoneGate"
+_GATE_SETTINGS = {"strict": bool}
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
 class PackConfigError(Exception):
@@ -43,48 +56,164 @@ class PolicyConfig:
 
     enforcement_level: str
     properties: dict[str, Any] = field(default_factory=dict)
+    #: Where this setting came from (the config file), for the weakenings it may carry; not compared.
+    source: str | None = field(default=None, compare=False)
 
 
-def load_pack_config_file(path: str | Path) -> dict[str, PolicyConfig]:
+class PackConfig(dict[str, PolicyConfig]):
+    """A user's config for one pack (policy name to setting), plus where it came from and the gate's settings."""
+
+    def __init__(
+        self, entries: Mapping[str, PolicyConfig] | None = None, *, source: str | None = None, strict: bool = False
+    ) -> None:
+        super().__init__(entries or {})
+        self.source = source
+        self.strict = strict
+
+
+class _DuplicateKeyError(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook`` that refuses a repeated key (the CLI's JSON decoder silently keeps the last)."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise _DuplicateKeyError(key)
+        result[key] = value
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def load_pack_config_file(path: str | Path) -> PackConfig:
     """Parse a ``--policy-pack-config`` JSON file: ``{"policy": "mandatory" | {"enforcementLevel": ..., ...}}``."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except OSError as error:
         raise PackConfigError([f"cannot read {file}: {error.strerror}"]) from None
+    except UnicodeDecodeError:
+        raise PackConfigError([f"{file} is not UTF-8 text"]) from None
     if not text.strip():
-        return {}
+        return PackConfig(source=str(file))
     try:
-        document = json.loads(text)
+        document = json.loads(text, object_pairs_hook=_unique_pairs, parse_constant=_no_constant)
+    except _DuplicateKeyError as error:
+        raise PackConfigError(
+            [f'{file}: the key "{error.key}" appears twice in one object; keep exactly one (JSON keeps only the last)']
+        ) from None
     except json.JSONDecodeError as error:
         raise PackConfigError([f"{file} is not valid JSON: {error}"]) from None
-    return parse_pack_config(document)
+    except ValueError as error:
+        raise PackConfigError([f"{file} is not valid JSON: {error}"]) from None
+    return parse_pack_config(document, source=str(file))
 
 
-def parse_pack_config(document: Any) -> dict[str, PolicyConfig]:
+def parse_pack_config(document: Any, *, source: str | None = None) -> PackConfig:
+    """Parse a config document; ``source`` (the file) prefixes every problem and is kept on each setting."""
+    where = f"{source}: " if source else ""
     if not isinstance(document, Mapping):
-        raise PackConfigError(["the policy pack config must be a JSON object keyed by policy name"])
-    result: dict[str, PolicyConfig] = {}
+        raise PackConfigError([f"{where}the policy pack config must be a JSON object keyed by policy name"])
+    result = PackConfig(source=source)
     problems: list[str] = []
     for name, value in document.items():
+        if name == GATE_SETTINGS_KEY:
+            result.strict = _gate_settings(value, where, problems)
+            continue
         if isinstance(value, str):
             if value not in ENFORCEMENT_LEVELS:
-                problems.append(f'parsing enforcement level for "{name}": "{value}" is not a valid enforcement level')
+                problems.append(
+                    f'{where}parsing enforcement level for "{name}": "{value}" is not a valid enforcement level'
+                )
                 continue
-            result[name] = PolicyConfig(value)
+            result[name] = PolicyConfig(value, source=source)
         elif isinstance(value, Mapping):
             properties = dict(value)
             level = properties.pop("enforcementLevel", "")
             if level and level not in ENFORCEMENT_LEVELS:
-                problems.append(f'parsing enforcement level for "{name}": "{level}" is not a valid enforcement level')
+                problems.append(
+                    f'{where}parsing enforcement level for "{name}": "{level}" is not a valid enforcement level'
+                )
                 continue
+            problems.extend(where + problem for problem in _exemption_problems(name, properties.get("exemptions")))
             if level or properties:
-                result[name] = PolicyConfig(level, properties)
+                result[name] = PolicyConfig(level, properties, source=source)
         else:
-            problems.append(f'parsing "{name}": {value!r} is not a valid value; must be a string or object')
+            problems.append(f'{where}parsing "{name}": {value!r} is not a valid value; must be a string or object')
     if problems:
         raise PackConfigError(problems)
     return result
+
+
+def _gate_settings(value: Any, where: str, problems: list[str]) -> bool:
+    """The engine's own settings (``{"strict": true}``); anything else there is an error, not ignored."""
+    if not isinstance(value, Mapping):
+        problems.append(f'{where}"{GATE_SETTINGS_KEY}" must be an object such as {{"strict": true}}')
+        return False
+    for key, setting in value.items():
+        expected = _GATE_SETTINGS.get(key)
+        if expected is None:
+            problems.append(f'{where}"{GATE_SETTINGS_KEY}.{key}" is not a setting; known: {", ".join(_GATE_SETTINGS)}')
+        elif not isinstance(setting, expected):
+            problems.append(f'{where}"{GATE_SETTINGS_KEY}.{key}" must be true or false')
+    return value.get("strict") is True
+
+
+def _exemption_problems(policy: str, exemptions: Any) -> list[str]:
+    """What is wrong with a policy's exemptions beyond its schema: blank reasons and dates that do not exist.
+
+    The pack's schema (checked later, in `reconcile`) only asks for 20 characters and a date-shaped
+    string, so 20 spaces or ``2026-02-30`` would pass it and the exemption would be silently useless.
+    """
+    if not isinstance(exemptions, Sequence) or isinstance(exemptions, (str, bytes)):
+        return []
+    problems: list[str] = []
+    for index, entry in enumerate(exemptions):
+        if not isinstance(entry, Mapping):
+            continue  # the schema reports the shape
+        key = f"{policy}.exemptions[{index}]"
+        reason = entry.get("reason")
+        if isinstance(reason, str) and not reason.strip():
+            problems.append(f"{key}.reason is blank; write why the rule does not apply (auditors read it)")
+        approver = entry.get("approvedBy")
+        if isinstance(approver, str) and not approver.strip():
+            problems.append(f"{key}.approvedBy is blank; name who accepted the risk, or leave the key out")
+        expires = entry.get("expires")
+        if isinstance(expires, str) and parse_iso_date(expires) is None:
+            problems.append(f"{key}.expires {expires!r} is not a real calendar date (YYYY-MM-DD)")
+    return problems
+
+
+def parse_iso_date(text: str) -> date | None:
+    """A strict ``YYYY-MM-DD`` date that exists on the calendar; None otherwise (``2026-02-30``, ``20260301``)."""
+    if not _ISO_DATE.match(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def check_config_count(configs: Sequence[Mapping[str, PolicyConfig] | None], packs: int) -> None:
+    """Each ``--policy-pack-config`` configures the pack in the same position; a surplus file would be ignored.
+
+    The Pulumi CLI refuses a count that differs from the number of packs; so do we, naming the surplus files.
+    """
+    if len(configs) <= packs:
+        return
+    surplus = [getattr(config, "source", None) or f"config #{index + 1}" for index, config in enumerate(configs)]
+    raise PackConfigError(
+        [
+            f"{len(configs)} policy pack configs for {packs} policy pack(s): "
+            f"{', '.join(surplus[packs:])} would configure no pack; give one --policy-pack-config per --policy-pack"
+        ]
+    )
 
 
 def reconcile(
@@ -136,7 +265,7 @@ def _apply(result: dict[str, PolicyConfig], overrides: Mapping[str, PolicyConfig
     for name, given in overrides.items():
         current = result.get(name) or PolicyConfig("")
         level = given.enforcement_level if given.enforcement_level in ENFORCEMENT_LEVELS else current.enforcement_level
-        result[name] = PolicyConfig(level, {**current.properties, **given.properties})
+        result[name] = PolicyConfig(level, {**current.properties, **given.properties}, given.source or current.source)
 
 
 def _validate(info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, PolicyConfig]) -> list[str]:
