@@ -2,7 +2,8 @@
 
 These rules follow the edges between resources (property dependencies), so they hold for stacks
 written with any mix of our components, hand-written azure-native resources and the classic provider.
-"PHI data resources" are storage accounts, SQL servers, PostgreSQL flexible servers and Key Vaults.
+"PHI data resources" are the kinds the catalog (``data/kinds/``) marks ``holdsPhi``; stateful kinds, customer-managed
+key consumers and Defender plans come from the same records, so each rule covers every kind the catalog holds.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity
 
 from phi_guardrails import citations
+from phi_guardrails.catalogs import cmk_consumer_types, defender_plans, kind_of, kinds, phi_types, stateful_types
 from phi_guardrails.framework import (
     StackCheck,
     StackContext,
@@ -28,11 +30,15 @@ from phi_guardrails.framework import (
     peek,
 )
 
-STORAGE = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
-SQL = ("azure-native:sql:Server", "azure:mssql/server:Server")
-POSTGRES = ("azure-native:dbforpostgresql:Server", "azure:postgresql/flexibleServer:FlexibleServer")
-KEY_VAULT = ("azure-native:keyvault:Vault", "azure:keyvault/keyVault:KeyVault")
-PHI_DATA = STORAGE + SQL + POSTGRES + KEY_VAULT
+
+def _kind_tokens(*kind_ids: str) -> tuple[str, ...]:
+    """The tokens of named catalog kinds (for checks that read one kind's own properties)."""
+    return tuple(token for kind in kinds() if kind.kind in kind_ids for token in kind.tokens)
+
+
+#: Every type list below comes from the kinds catalog (data/kinds/), so the rules extend to every kind it holds.
+KEY_VAULT = _kind_tokens("key-vault")
+PHI_DATA = phi_types()
 WORKSPACES = (
     "azure-native:operationalinsights:Workspace",
     "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace",
@@ -55,7 +61,7 @@ LOCKS = {
     "azure:management/lock:Lock": ("scope",),
 }
 GROUP_LOCKS = ("azure-native:authorization:ManagementLockAtResourceGroupLevel",)
-KEYS = ("azure-native:keyvault:Key", "azure:keyvault/key:Key")
+KEYS = _kind_tokens("key-vault-key")
 IDENTITIES = (
     "azure-native:managedidentity:UserAssignedIdentity",
     "azure:authorization/userAssignedIdentity:UserAssignedIdentity",
@@ -67,31 +73,14 @@ UNWRAP_ROLES = (
     "12338af0-0e69-4776-bea7-57ae8d297424",
     "14b46e9e-c2b7-41b4-b07b-48a6ebf60603",
 )
-CMK_CONSUMERS = (
-    STORAGE + SQL + POSTGRES + ("azure-native:dataprotection:BackupVault", "azure-native:recoveryservices:Vault")
-)
-DEFENDER_PLANS = {
-    STORAGE: "StorageAccounts",
-    SQL: "SqlServers",
-    POSTGRES: "OpenSourceRelationalDatabases",
-    KEY_VAULT: "KeyVaults",
-}
+CMK_CONSUMERS = cmk_consumer_types()
+#: Defender plan (security:Pricing name) -> the tokens of the kinds it protects.
+DEFENDER_PLANS = defender_plans()
 PRICINGS = ("azure-native:security:Pricing", "azure:securitycenter/subscriptionPricing:SubscriptionPricing")
 SUBSCRIPTION_SETTINGS = ("azure-native:monitor:SubscriptionDiagnosticSetting",)
-VNETS = ("azure-native:network:VirtualNetwork", "azure:network/virtualNetwork:VirtualNetwork")
+VNETS = _kind_tokens("virtual-network")
 FLOW_LOGS = ("azure-native:network:FlowLog", "azure:network/networkWatcherFlowLog:NetworkWatcherFlowLog")
-STATEFUL = (
-    *PHI_DATA,
-    *KEYS,
-    *WORKSPACES,
-    "azure-native:sql:Database",
-    "azure:mssql/database:Database",
-    "azure-native:dataprotection:BackupVault",
-    "azure-native:recoveryservices:Vault",
-    "azure:dataprotection/backupVault:BackupVault",
-    "azure:recoveryservices/vault:Vault",
-    "azure-native:documentdb:DatabaseAccount",
-)
+STATEFUL = stateful_types()
 
 
 def _targets(context: StackContext, types: Sequence[str], *properties: str) -> dict[str, list[StackResource]]:
@@ -175,9 +164,8 @@ def _private_connectivity(context: StackContext) -> Iterable[tuple[str, str]]:
     def private(resource: StackResource) -> Iterable[str]:
         if resource.urn in endpoints:
             return
-        if resource.type in POSTGRES and (
-            resource.view.has("network.delegatedSubnetResourceId") or resource.view.has("delegatedSubnetId")
-        ):
+        kind = kind_of(resource.type)
+        if kind is not None and any(resource.view.has(path) for path in kind.vnet_integration):
             return
         yield "no private endpoint (or VNet integration) reaches this resource; PHI stores are reached only privately"
 
@@ -317,11 +305,11 @@ def _defender_plans(context: StackContext) -> Iterable[tuple[str, str]]:
         name = str(pricing.view.first("pricingName", "resourceType") or "").lower()
         if equals_ignoring_case(pricing.view.first("pricingTier", "tier"), "Standard"):
             standard.add(name)
-    for types, plan in DEFENDER_PLANS.items():
+    for plan, types in DEFENDER_PLANS.items():
         if context.of_type(*types) and plan.lower() not in standard:
             yield (
                 "",
-                f"the stack holds PHI resources protected by the Defender '{plan}' plan, which is not declared at the Standard tier",
+                f"the stack holds resources protected by the Defender '{plan}' plan, which is not declared at the Standard tier",
             )
 
 
@@ -432,9 +420,9 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "defender-plans-for-phi-types",
-        description="For each kind of PHI resource in the stack, the matching Microsoft Defender plan must be declared at the Standard tier.",
+        description="For each kind of resource in the stack that a Microsoft Defender plan protects (the kinds catalog's defenderPlan), that plan must be declared at the Standard tier.",
         citation=citations.INCIDENT_PROCEDURES,
-        remediation="Add security:Pricing resources (StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
+        remediation="Add a security:Pricing resource for each plan the message names (for example StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
         check=_defender_plans,
         types=(),
         subscription_baseline=True,
