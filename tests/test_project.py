@@ -58,11 +58,16 @@ def test_project_defaults_apply_under_stack_values(tmp_path: Path) -> None:
     folder = write_project(
         tmp_path,
         "name: demo\nruntime: python\nconfig:\n  region:\n    type: string\n    default: eastus\n"
-        "  size:\n    default: 2\n  plain: value\n  token:\n    type: string\n    secret: true\n    default: x\n",
-        {"dev": "config:\n  demo:size: 5\n"},
+        "  size:\n    default: 2\n  plain: value\n  token:\n    type: string\n    secret: true\n",
+        {"dev": "config:\n  demo:size: 5\n  demo:token:\n    secure: AAAB\n"},
     )
     config = load_stack_config(load_project(folder), "dev")
-    assert config.values == {"demo:region": "eastus", "demo:size": "5", "demo:plain": "value", "demo:token": "x"}
+    assert config.values == {
+        "demo:region": "eastus",
+        "demo:size": "5",
+        "demo:plain": "value",
+        "demo:token": SECRET_PLACEHOLDER,
+    }
     assert config.secret_keys == {"demo:token"}
 
 
