@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from landing_zone import yaml12
 from landing_zone.config._base import Guid, Location, Model, RegionName, Waiver, raise_problems
 from landing_zone.config.network import NetworkConfig
 from landing_zone.errors import ConfigError, Problem, format_location
@@ -331,11 +331,12 @@ def load_config_file(path: str | Path) -> LandingZoneConfig:
     except OSError as error:
         raise ConfigError([Problem("", f"cannot read file: {error.strerror}")], str(file)) from None
     try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as error:
-        raise ConfigError(
-            [Problem("", f"not valid {file.suffix.lstrip('.').upper() or 'YAML'}: {error}")], str(file)
-        ) from None
+        data = json.loads(text) if file.suffix.lower() == ".json" else yaml12.loads(text, str(file))
+    except json.JSONDecodeError as error:
+        raise ConfigError([Problem("", f"not valid JSON: {error}")], str(file)) from None
+    except yaml12.YamlError as error:  # YAML 1.2, as the Pulumi CLI reads stack files
+        where = f"line {error.line}: " if error.line else ""
+        raise ConfigError([Problem(error.path, f"{where}{error.reason}")], str(file)) from None
     if isinstance(data, Mapping) and set(data) == {"landingZone"}:
         data = data["landingZone"]
     return parse_config(data, str(file))
