@@ -121,9 +121,24 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
     assert "Preview FAILED" in out
 
     document = json.loads(report.read_text())
-    assert list(document) == ["project", "stack", "resources", "policyViolations", "summary"]
+    assert list(document) == [
+        "project",
+        "stack",
+        "resources",
+        "policyViolations",
+        "weakenings",
+        "azureRejections",
+        "summary",
+    ]
     assert (document["project"], document["stack"]) == ("minimal-key-vault", "dev")
-    assert document["summary"] == {"resources": 11, "mandatory": 1, "advisory": 0}
+    assert document["summary"] == {
+        "resources": 11,
+        "mandatory": 1,
+        "advisory": 0,
+        "unverifiable": 0,
+        "weakenings": 0,
+        "azureRejections": 0,
+    }
     assert document["policyViolations"] == [
         {
             "policyPack": "azure-phi-guardrails",
@@ -132,6 +147,7 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
             "severity": "critical",
             "urn": "urn:pulumi:dev::minimal-key-vault::azure-native:keyvault:Vault::keys",
             "message": document["policyViolations"][0]["message"],
+            "kind": "violation",
         }
     ]
     assert "purge protection is not enabled" in document["policyViolations"][0]["message"]
@@ -139,7 +155,9 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
     assert list(vault) == [
         "urn", "type", "name", "parent", "custom", "inputs", "dependencies", "propertyDependencies",
         "protect", "retainOnDelete", "deleteBeforeReplace", "ignoreChanges", "aliases", "provider",
+        "sourcePosition",
     ]  # fmt: skip
+    assert vault["sourcePosition"]["uri"].startswith("file://") and vault["sourcePosition"]["line"] > 0
     assert vault["inputs"]["properties"]["enablePurgeProtection"] is False
 
 
