@@ -8,7 +8,9 @@ from typing import Any
 
 import pulumi
 import pytest
+from phi_guardrails.rules import network as pack_network
 
+from landing_zone.config import network as config_network
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import record
 
@@ -257,3 +259,219 @@ def test_vnet_without_ddos_is_advisory(analyze: Analyze) -> None:
         "azure:network/virtualNetwork:VirtualNetwork", "v", {"ddosProtectionPlan": {"id": "/p", "enable": False}}
     )
     assert verdicts(analyze, classic) == {"vnet-ddos-protection": ["advisory"]}
+
+
+# --- address math: "the Internet" is any source covering public addresses, however it is written --------------
+
+#: (source, covers public address space)
+SOURCE_CASES = [
+    ("Internet", True),
+    ("INTERNET", True),
+    ("*", True),
+    ("Any", True),
+    ("AzureCloud", True),
+    ("AzureCloud.EastUS", True),
+    ("0.0.0.0/0", True),
+    ("0.0.0.0", True),
+    ("0.0.0.0/1", True),
+    ("128.0.0.0/1", True),
+    ("52.0.0.0/8", True),
+    ("203.0.113.7", True),
+    ("203.0.113.7/32", True),
+    ("8.0.0.0/7", True),
+    ("10.0.0.0/7", True),  # 10/8 plus the public 11/8
+    ("172.0.0.0/8", True),  # wider than 172.16/12
+    (" 52.0.0.0/8 ", True),
+    ("::/0", True),
+    ("::", True),
+    ("2000::/3", True),
+    ("2001:db8::1", True),
+    ("::ffff:0:0/96", True),  # every IPv4 address, mapped into IPv6
+    ("10.0.0.0/8", False),
+    ("10.1.2.3", False),
+    ("172.16.0.0/12", False),
+    ("172.31.255.0/24", False),
+    ("192.168.0.0/16", False),
+    ("100.64.0.0/10", False),  # CGNAT
+    ("127.0.0.1", False),
+    ("169.254.169.254", False),
+    ("fd00::/8", False),
+    ("fe80::/64", False),
+    ("::1", False),
+    ("VirtualNetwork", False),
+    ("AzureLoadBalancer", False),
+    ("GatewayManager", False),
+    ("", False),
+    ("not-an-address", False),
+]
+
+
+@pytest.mark.parametrize(("source", "public"), SOURCE_CASES, ids=[case[0] or "empty" for case in SOURCE_CASES])
+def test_pack_and_config_agree_on_what_is_the_internet(source: str, public: bool) -> None:
+    assert pack_network.is_internet_source(source) is public
+    assert config_network.is_internet_source(source) is public
+
+
+def test_the_two_copies_share_their_data() -> None:
+    assert pack_network.NON_PUBLIC_NETWORKS == config_network.NON_PUBLIC_NETWORKS
+    assert pack_network.INTERNET_TAGS == config_network.INTERNET_TAGS
+
+
+@pytest.mark.parametrize(
+    ("sources", "everything"),
+    [
+        (["*"], True),
+        (["0.0.0.0/1", "128.0.0.0/1"], True),
+        (["::/1", "8000::/1"], True),
+        (["0.0.0.0/1"], False),
+        (["Internet"], False),  # public space only, not every address
+        (["10.0.0.0/8", "0.0.0.0/0"], True),
+        (["10.0.0.0/8"], False),
+    ],
+)
+def test_covers_every_address(sources: list[str], everything: bool) -> None:
+    assert pack_network.covers_every_address(sources) is everything
+
+
+@pytest.mark.parametrize(
+    ("specs", "ranges"),
+    [
+        (["3389"], [(3389, 3389)]),
+        (["3000-4000"], [(3000, 4000)]),
+        (["*"], [(0, 65535)]),
+        (["Any", "x", "9-1"], [(0, 65535)]),
+    ],
+)
+def test_port_specs_are_ranges(specs: list[str], ranges: list[tuple[int, int]]) -> None:
+    assert pack_network.port_ranges(specs) == ranges
+
+
+# The same rule on every provider shape: inline on a native or classic NSG, a native SecurityRule, a classic
+# NetworkSecurityRule.
+SHAPES = {
+    "native-nsg": nsg,
+    "classic-nsg": lambda props: nsg(props, token="azure:network/networkSecurityGroup:NetworkSecurityGroup"),
+    "native-rule": lambda props: one("azure-native:network:SecurityRule", "r", props),
+    "classic-rule": lambda props: one("azure:network/networkSecurityRule:NetworkSecurityRule", "r", props),
+}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    "weakened",
+    [
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "22"},
+        {
+            "sourceAddressPrefix": None,
+            "sourceAddressPrefixes": ["0.0.0.0/1", "128.0.0.0/1"],
+            "destinationPortRange": "3389",
+        },
+        {
+            "sourceAddressPrefix": None,
+            "sourceAddressPrefixes": ["10.0.0.0/8", "203.0.113.7/32"],
+            "destinationPortRange": "3389",
+        },
+        {"sourceAddressPrefix": "AzureCloud", "destinationPortRange": "5986"},
+        {"sourceAddressPrefix": "2000::/3", "destinationPortRange": "22"},
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "3000-4000"},
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": None, "destinationPortRanges": ["443", "5432"]},
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "1433"},
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "6379-6380"},
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "Any"},
+    ],
+    ids=[
+        "public-range-ssh",
+        "split-halves-rdp",
+        "list-with-public-ip",
+        "azurecloud-winrm",
+        "ipv6-ssh",
+        "range-rdp",
+        "list-postgres",
+        "sql",
+        "redis",
+        "any-port",
+    ],
+)
+def test_public_sources_to_sensitive_ports_fail_on_every_shape(
+    analyze: Analyze, shape: str, weakened: dict[str, Any]
+) -> None:
+    hardened = rule(destinationPortRange="22")
+    assert verdicts(analyze, SHAPES[shape](hardened)) == {}
+    assert verdicts(analyze, SHAPES[shape](rule(**weakened))) == {"nsg-internet-inbound": ["mandatory"]}
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    "safe",
+    [
+        {"sourceAddressPrefix": "100.64.0.0/10", "destinationPortRange": "22"},
+        {"sourceAddressPrefix": "fd00::/8", "destinationPortRange": "3389"},
+        {
+            "sourceAddressPrefix": None,
+            "sourceAddressPrefixes": ["10.0.0.0/8", "172.16.0.0/12"],
+            "destinationPortRange": "5432",
+        },
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": "443"},
+        {"sourceAddressPrefix": None},  # the property missing: no source, nothing exposed
+        {"sourceAddressPrefix": "52.0.0.0/8", "destinationPortRange": None},  # no destination port
+    ],
+    ids=["cgnat", "ula", "private-list-postgres", "public-https", "no-source", "no-port"],
+)
+def test_private_sources_and_other_ports_pass_on_every_shape(
+    analyze: Analyze, shape: str, safe: dict[str, Any]
+) -> None:
+    assert verdicts(analyze, SHAPES[shape](rule(**safe))) == {}
+
+
+def test_other_casings_of_keys_and_values(analyze: Analyze) -> None:
+    shouty = {
+        "Direction": "inbound",
+        "Access": "ALLOW",
+        "Protocol": "tcp",
+        "SourceAddressPrefixes": ["52.0.0.0/8"],
+        "DestinationPortRange": "3389",
+    }
+    assert verdicts(analyze, nsg(shouty)) == {"nsg-internet-inbound": ["mandatory"]}
+    assert verdicts(analyze, one("azure-native:network:SecurityRule", "r", shouty)) == {
+        "nsg-internet-inbound": ["mandatory"]
+    }
+
+
+def test_allow_all_by_address_math(analyze: Analyze) -> None:
+    halves = rule(protocol="*", sourceAddressPrefix=None, sourceAddressPrefixes=["0.0.0.0/1", "128.0.0.0/1"],
+                  destinationAddressPrefix="0.0.0.0/0", destinationPortRange="0-65535")  # fmt: skip
+    assert verdicts(analyze, nsg(halves)) == {
+        "nsg-internet-inbound": ["mandatory"],
+        "nsg-allow-all-inbound": ["mandatory"],
+    }
+    one_half = rule(
+        protocol="*", sourceAddressPrefix="10.0.0.0/8", destinationAddressPrefix="*", destinationPortRange="*"
+    )
+    assert verdicts(analyze, nsg(one_half)) == {}
+
+
+@pytest.mark.parametrize("source", ["52.0.0.0/8", "0.0.0.0/1", "203.0.113.7/32", "2000::/3", "AzureCloud"])
+def test_the_config_validator_rejects_public_ranges(config_data: dict[str, Any], source: str) -> None:
+    from landing_zone.config import parse_config
+    from landing_zone.errors import ConfigError
+
+    rule_config = {
+        "name": "from-partner",
+        "priority": 200,
+        "direction": "Inbound",
+        "access": "Allow",
+        "protocol": "Tcp",
+        "sourceAddressPrefixes": ["10.10.1.0/24", source],
+        "destinationAddressPrefixes": ["10.11.1.0/24"],
+        "destinationPortRanges": ["443"],
+    }
+    config_data["network"]["spokes"][0]["subnets"][1]["nsgRules"] = [rule_config]
+    with pytest.raises(ConfigError) as caught:
+        parse_config(config_data)
+    messages = {problem.path: problem.message for problem in caught.value.problems}
+    path = "network.spokes[0].subnets[1].nsgRules[0].sourceAddressPrefixes"
+    assert messages[path].startswith("inbound rules may not allow traffic from the Internet")
+    config_data["network"]["spokes"][0]["subnets"][1]["nsgRules"] = [
+        {**rule_config, "sourceAddressPrefixes": ["100.64.0.0/10"]}
+    ]
+    assert parse_config(config_data)

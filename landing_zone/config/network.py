@@ -6,7 +6,11 @@ Rules enforced here, each reported at its own path:
   address spaces across hub and spokes.
 - The hub has an ``AzureFirewallSubnet`` (/26 or larger) and, with Bastion, an ``AzureBastionSubnet``.
 - NSG rules never open management ports (22, 3389, 5985, 5986) inbound, and never allow inbound
-  traffic from the Internet in any spelling (``Internet``, ``*``, ``Any``, ``0.0.0.0/0``, ``::/0``).
+  traffic from the Internet: any source covering a public address however it is written
+  (``0.0.0.0/1`` plus ``128.0.0.0/1``, ``52.0.0.0/8``, ``::/0``) or a tag meaning it (``Internet``,
+  ``*``, ``Any``, ``AzureCloud``). Sources are evaluated as address sets with ``ipaddress``; the
+  policy pack holds a copy of `is_internet_source` (it imports nothing from here) and a test keeps
+  the two equal.
   Administrators reach workloads through Bastion, which the default VNet rules already allow.
 - Turning DDoS Network Protection off takes a written waiver.
 """
@@ -24,8 +28,25 @@ from landing_zone.errors import format_location
 
 #: Ports an attacker scans first: SSH, RDP, WinRM over HTTP and HTTPS.
 MANAGEMENT_PORTS = (22, 3389, 5985, 5986)
-#: Every spelling of "anywhere on the Internet" an NSG accepts as a source.
-INTERNET_SOURCES = frozenset({"internet", "*", "any", "0.0.0.0/0", "0.0.0.0", "::/0", "::"})
+#: Address space not reachable from the Internet: RFC 1918, CGNAT, loopback, link-local; IPv6 unique-local,
+#: link-local and loopback. Everything else is public (copy of the pack's list in rules/network.py).
+NON_PUBLIC_NETWORKS = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+#: Service tags (and NSG wildcards) that stand for every address or for public address space
+#: (learn.microsoft.com/azure/virtual-network/service-tags-overview).
+INTERNET_TAGS = frozenset({"*", "any", "internet", "azurecloud"})
 #: Subnets Azure reserves for its own services; Azure forbids (or breaks with) NSGs on most of them.
 AZURE_RESERVED_SUBNETS = frozenset(
     {"GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagementSubnet", "RouteServerSubnet", "AzureBastionSubnet"}
@@ -57,7 +78,19 @@ def opens_management_port(specs: Iterable[str]) -> bool:
 
 
 def is_internet_source(prefix: str) -> bool:
-    return prefix.strip().lower() in INTERNET_SOURCES
+    """True when an NSG source covers any public address: a wildcard, the Internet or AzureCloud tags
+    (AzureCloud.<region> too), ``0.0.0.0`` (NSG reads it as any), or a CIDR/address not wholly inside the
+    non-public blocks. Other service tags (VirtualNetwork, AzureLoadBalancer...) and unparsable text are not."""
+    text = prefix.strip().lower()
+    if text in INTERNET_TAGS or text.startswith("azurecloud.") or text in ("0.0.0.0", "::"):
+        return True
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    # The non-public blocks are disjoint and no two of them merge into a larger CIDR, so a network is
+    # entirely non-public exactly when it lies inside one of them.
+    return not any(network.version == block.version and network.subnet_of(block) for block in NON_PUBLIC_NETWORKS)  # type: ignore[arg-type]
 
 
 class NsgRuleConfig(Model):
@@ -89,7 +122,8 @@ class NsgRuleConfig(Model):
                 problems.append(
                     (
                         ("sourceAddressPrefixes",),
-                        "inbound rules may not allow traffic from the Internet (Internet, *, Any, 0.0.0.0/0, ::/0); "
+                        "inbound rules may not allow traffic from the Internet (a source covering public addresses, or "
+                        "Internet, *, Any, AzureCloud); "
                         "publish through the firewall or an application gateway instead",
                     )
                 )

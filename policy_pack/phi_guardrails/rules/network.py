@@ -2,12 +2,23 @@
 
 Types read: NSGs and security rules, VNets and subnets, public IPs, private endpoints and their DNS
 zone groups, firewalls and firewall policies, in azure-native (any API version) and the classic
-azure provider. NSG source spellings for "the Internet": ``Internet``, ``*``, ``Any``, ``0.0.0.0/0``,
-``0.0.0.0``, ``::/0``.
+azure provider.
+
+Sources are address sets, not spellings (`is_internet_source`): a source is "the Internet" when it
+covers any public address, however it is written (``0.0.0.0/1`` plus ``128.0.0.0/1``, ``52.0.0.0/8``,
+``::/0``, a list in ``sourceAddressPrefixes``) or when its service tag means it (``Internet``, ``*``,
+``Any``, ``AzureCloud``: every Azure customer). Public means outside RFC 1918, CGNAT (100.64.0.0/10),
+loopback and link-local (IPv4), and outside unique-local, link-local and loopback (IPv6). Destination
+ports are ranges (``3389``, ``3000-4000``, ``*``, lists), checked against management and database ports.
+The config validator (landing_zone/config/network.py) holds a copy of the same small function, because
+the pack imports nothing from the repository; a test keeps the two equal on a table of cases.
+Service tags: learn.microsoft.com/azure/virtual-network/service-tags-overview; NSG rule fields:
+learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -31,8 +42,88 @@ from phi_guardrails.framework import (
 from phi_guardrails.private_link import zone_matches
 
 MANAGEMENT_PORTS = (22, 3389, 5985, 5986)
-INTERNET_SOURCES = frozenset({"internet", "*", "any", "0.0.0.0/0", "0.0.0.0", "::/0", "::"})
-ANY_SOURCES = frozenset({"*", "any", "0.0.0.0/0", "0.0.0.0", "::/0"})
+#: Database and cache ports: SQL Server, MySQL, PostgreSQL, Redis (plain and TLS), MongoDB and Cosmos DB's
+#: MongoDB API, Cassandra (Cosmos DB's Cassandra API).
+DATABASE_PORTS = (1433, 3306, 5432, 6379, 6380, 27017, 10255, 9042)
+
+# --- address math (a copy lives in landing_zone/config/network.py; tests keep them equal) -------------------
+#: Address space that is not reachable from the Internet: RFC 1918, CGNAT, loopback, link-local; IPv6
+#: unique-local, link-local and loopback. Everything else is public.
+NON_PUBLIC_NETWORKS = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "10.0.0.0/8",
+        "172.16.0.0/12",
+        "192.168.0.0/16",
+        "100.64.0.0/10",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "fc00::/7",
+        "fe80::/10",
+        "::1/128",
+    )
+)
+#: Service tags (and NSG wildcards) that stand for every address or for public address space.
+INTERNET_TAGS = frozenset({"*", "any", "internet", "azurecloud"})
+
+
+def is_internet_source(prefix: str) -> bool:
+    """True when an NSG source covers any public address: a wildcard, the Internet or AzureCloud tags
+    (AzureCloud.<region> too), ``0.0.0.0`` (NSG reads it as any), or a CIDR/address not wholly inside the
+    non-public blocks. Other service tags (VirtualNetwork, AzureLoadBalancer...) and unparsable text are not."""
+    text = prefix.strip().lower()
+    if text in INTERNET_TAGS or text.startswith("azurecloud.") or text in ("0.0.0.0", "::"):
+        return True
+    try:
+        network = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return False
+    # The non-public blocks are disjoint and no two of them merge into a larger CIDR, so a network is
+    # entirely non-public exactly when it lies inside one of them.
+    return not any(network.version == block.version and network.subnet_of(block) for block in NON_PUBLIC_NETWORKS)  # type: ignore[arg-type]
+
+
+def covers_every_address(prefixes: Iterable[str]) -> bool:
+    """True when the sources together are every IPv4 or every IPv6 address (``*``, ``0.0.0.0/1`` + ``128.0.0.0/1``)."""
+    v4: list[ipaddress.IPv4Network] = []
+    v6: list[ipaddress.IPv6Network] = []
+    for prefix in prefixes:
+        text = prefix.strip().lower()
+        if text in ("*", "any", "0.0.0.0", "::"):
+            return True
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue
+        (v4 if isinstance(network, ipaddress.IPv4Network) else v6).append(network)  # type: ignore[arg-type]
+    return any(
+        [network.prefixlen for network in ipaddress.collapse_addresses(group)] == [0] for group in (v4, v6) if group
+    )
+
+
+def port_ranges(specs: Iterable[str]) -> list[tuple[int, int]]:
+    """``"*"``, ``"Any"``, ``"443"``, ``"8000-8080"`` as inclusive ranges; text that is none of these is skipped."""
+    ranges: list[tuple[int, int]] = []
+    for spec in specs:
+        text = spec.strip()
+        if text.lower() in ("*", "any"):
+            ranges.append((0, 65535))
+            continue
+        low, _, high = text.partition("-")
+        try:
+            first, last = int(low), int(high or low)
+        except ValueError:
+            continue
+        if 0 <= first <= last <= 65535:
+            ranges.append((first, last))
+    return ranges
+
+
+def opens_port(ranges: Iterable[tuple[int, int]], ports: Iterable[int]) -> bool:
+    wanted = tuple(ports)
+    return any(first <= port <= last for first, last in ranges for port in wanted)
+
+
 NO_NSG_SUBNETS = frozenset(
     name.lower()
     for name in ("GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagementSubnet", "RouteServerSubnet")
@@ -72,30 +163,30 @@ PUBLIC_IP_HOLDERS: Mapping[str, tuple[str, ...]] = {
 }
 
 
+def _field(rule: Mapping[str, Any], key: str) -> Any:
+    """A rule field by name, exactly or case-insensitively (hand-written rules vary in casing)."""
+    if key in rule:
+        return rule.get(key)
+    return next((rule.get(name) for name in rule if isinstance(name, str) and name.lower() == key.lower()), None)
+
+
 def _values(rule: Mapping[str, Any], singular: str) -> list[str]:
-    """A rule's singular and plural forms together (``sourceAddressPrefix`` and ``sourceAddressPrefixes``)."""
+    """A rule's singular and plural forms together (``sourceAddressPrefix`` and ``sourceAddressPrefixes``).
+
+    A singular value that is itself a list (some hand-written programs pass one) counts as its items.
+    """
     plural = f"{singular}es" if singular.endswith("Prefix") else f"{singular}s"
-    values = [rule.get(singular), *entries(rule.get(plural))]
+    single = _field(rule, singular)
+    values = [*entries(single), *entries(_field(rule, plural))]
+    if not entries(single):
+        values.insert(0, single)
     return [str(value) for value in values if value not in (None, "")]
 
 
-def _ports(specs: Iterable[str]) -> list[tuple[int, int]]:
-    ranges = []
-    for spec in specs:
-        text = spec.strip()
-        if text.lower() in ("*", "any"):
-            ranges.append((0, 65535))
-            continue
-        low, _, high = text.partition("-")
-        try:
-            ranges.append((int(low), int(high or low)))
-        except ValueError:
-            continue
-    return ranges
-
-
 def _inbound_allow(rule: Mapping[str, Any]) -> bool:
-    return equals_ignoring_case(rule.get("direction"), "Inbound") and equals_ignoring_case(rule.get("access"), "Allow")
+    return equals_ignoring_case(_field(rule, "direction"), "Inbound") and equals_ignoring_case(
+        _field(rule, "access"), "Allow"
+    )
 
 
 def _all_ports(ports: list[tuple[int, int]]) -> bool:
@@ -105,27 +196,34 @@ def _all_ports(ports: list[tuple[int, int]]) -> bool:
 def _internet_exposure(rule: Mapping[str, Any]) -> str | None:
     if not _inbound_allow(rule):
         return None
-    if not any(source.strip().lower() in INTERNET_SOURCES for source in _values(rule, "sourceAddressPrefix")):
+    if not any(is_internet_source(source) for source in _values(rule, "sourceAddressPrefix")):
         return None
-    ports = _ports(_values(rule, "destinationPortRange"))
+    ports = port_ranges(_values(rule, "destinationPortRange"))
     if _all_ports(ports):
-        return "allows inbound traffic from the Internet to every port"
-    if any(low <= port <= high for low, high in ports for port in MANAGEMENT_PORTS):
-        return "allows inbound traffic from the Internet to a management port (22, 3389, 5985 or 5986)"
+        return "allows inbound traffic from the Internet (a source covering public addresses) to every port"
+    if opens_port(ports, MANAGEMENT_PORTS):
+        return (
+            "allows inbound traffic from the Internet (a source covering public addresses) to a management port "
+            "(22, 3389, 5985 or 5986)"
+        )
+    if opens_port(ports, DATABASE_PORTS):
+        return (
+            "allows inbound traffic from the Internet (a source covering public addresses) to a database port "
+            f"({', '.join(str(port) for port in DATABASE_PORTS)})"
+        )
     return None
 
 
 def _allow_all(rule: Mapping[str, Any]) -> str | None:
     if not _inbound_allow(rule):
         return None
-    sources = [source.strip().lower() for source in _values(rule, "sourceAddressPrefix")]
-    destinations = [dest.strip().lower() for dest in _values(rule, "destinationAddressPrefix")]
-    protocol_any = equals_ignoring_case(rule.get("protocol"), "*") or equals_ignoring_case(rule.get("protocol"), "All")
+    protocol = _field(rule, "protocol")
+    protocol_any = equals_ignoring_case(protocol, "*") or equals_ignoring_case(protocol, "All")
     if (
         protocol_any
-        and any(source in ANY_SOURCES for source in sources)
-        and any(dest in ANY_SOURCES for dest in destinations)
-        and _all_ports(_ports(_values(rule, "destinationPortRange")))
+        and covers_every_address(_values(rule, "sourceAddressPrefix"))
+        and covers_every_address(_values(rule, "destinationAddressPrefix"))
+        and _all_ports(port_ranges(_values(rule, "destinationPortRange")))
     ):
         return "allows all inbound traffic (any source, any destination, any port, any protocol)"
     return None
@@ -307,7 +405,10 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="nsg-internet-inbound",
-        description="NSGs must not allow inbound traffic from the Internet (any spelling) to management ports or to every port.",
+        description=(
+            "NSGs must not allow inbound traffic from the Internet (any source covering public addresses, or the "
+            "Internet/*/Any/AzureCloud tags) to management ports, database ports or every port."
+        ),
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
         severity=Severity.CRITICAL,
