@@ -1,0 +1,164 @@
+"""Region coherence and references across registrations.
+
+Only judged when both locations are known at preview (a resource's own ``location`` input, else its
+resource group's when the program creates that group).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Iterator
+
+from landing_zone.preview.constraints.model import Constraint, Finding
+from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
+
+STORAGE_TYPES = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
+VNET_TYPES = ("azure-native:network:VirtualNetwork", "azure:network/virtualNetwork:VirtualNetwork")
+SUBNET_TYPES = ("azure-native:network:Subnet", "azure:network/subnet:Subnet")
+_NOT_MONITORED = ("azure-native:resources:ResourceGroup", "pulumi:pulumi:Stack")
+_VNET_ID = re.compile(
+    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+$", re.IGNORECASE
+)
+
+
+def _label(resource: Resource) -> str:
+    return f"{resource.registration.type.split(':')[-1]} '{resource.registration.name}'"
+
+
+def _diagnostic_storage(resource: Resource, context: Context) -> Iterator[Finding]:
+    target_prop = "resourceUri" if resource.token.startswith("azure-native:") else "targetResourceId"
+    monitored = [m for m in context.referenced(resource, target_prop) if m.token not in _NOT_MONITORED]
+    storage = context.referenced(resource, "storageAccountId", *STORAGE_TYPES)
+    for target in monitored[:1]:
+        target_location = context.location(target)
+        for account in storage:
+            account_location = context.location(account)
+            if target_location and account_location and target_location != account_location:
+                yield Finding(
+                    "storageAccountId",
+                    f"the destination storage account {_label(account)} is in {account_location}, but the monitored"
+                    f" {_label(target)} is in {target_location}; a diagnostic setting's storage account must be in"
+                    " the monitored resource's region",
+                )
+
+
+def _vnet_of(resource: Resource, prop: str, context: Context) -> list[Resource]:
+    """The virtual network(s) behind a subnet reference: the VNet itself, or a Subnet resource's parent VNet."""
+    found = context.referenced(resource, prop, *VNET_TYPES)
+    for subnet in context.referenced(resource, prop, *SUBNET_TYPES):
+        parent_prop = "virtualNetworkName"
+        found.extend(v for v in context.referenced(subnet, parent_prop, *VNET_TYPES) if v not in found)
+    return found
+
+
+def _private_endpoint_region(resource: Resource, context: Context) -> Iterator[Finding]:
+    endpoint_location = context.location(resource)
+    if endpoint_location is None:
+        return
+    prop = "subnet" if resource.token.startswith("azure-native:") else "subnetId"
+    for vnet in _vnet_of(resource, prop, context):
+        vnet_location = context.location(vnet)
+        if vnet_location and vnet_location != endpoint_location:
+            yield Finding(
+                "location",
+                f"the private endpoint is in {endpoint_location}, but its subnet's virtual network {_label(vnet)}"
+                f" is in {vnet_location}; a private endpoint must be in its virtual network's region",
+            )
+
+
+def _address_spaces(vnet: Resource) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    path = "addressSpace.addressPrefixes[]" if vnet.token.startswith("azure-native:") else "addressSpaces[]"
+    for _, value in vnet.values(path):
+        try:
+            networks.append(ipaddress.ip_network(str(value.value), strict=False))
+        except ValueError:
+            continue
+    return networks
+
+
+def _peering(resource: Resource, context: Context) -> Iterator[Finding]:
+    native = resource.token.startswith("azure-native:")
+    remote_path = "remoteVirtualNetwork.id" if native else "remoteVirtualNetworkId"
+    remote_top = "remoteVirtualNetwork" if native else "remoteVirtualNetworkId"
+    if not resource.has(remote_path) and not resource.is_unknown(remote_top):
+        yield Finding(remote_path, "the peering names no remote virtual network (the ID is missing or null)")
+        return
+    remote_id = resource.value(remote_path)
+    remote_vnets = context.referenced(resource, remote_top, *VNET_TYPES)
+    if remote_id is not None and remote_id.text is not None and not remote_vnets and not _VNET_ID.match(remote_id.text):
+        yield Finding(remote_path, f"{remote_id.shown()} is not a virtual network resource ID")
+        return
+    local_vnets = context.referenced(resource, "virtualNetworkName", *VNET_TYPES)
+    for local in local_vnets:
+        for remote in remote_vnets:
+            if remote is local:
+                yield Finding(remote_path, "a virtual network cannot peer with itself")
+                continue
+            overlaps = [
+                (a, b)
+                for a in _address_spaces(local)
+                for b in _address_spaces(remote)
+                if a.version == b.version and a.overlaps(b)
+            ]
+            if overlaps:
+                a, b = overlaps[0]
+                yield Finding(
+                    remote_path,
+                    f"address spaces overlap ({a} in {_label(local)}, {b} in {_label(remote)}); Azure refuses to peer"
+                    " virtual networks with overlapping address spaces",
+                )
+
+
+def _flow_log_storage(resource: Resource, context: Context) -> Iterator[Finding]:
+    target_prop = "targetResourceId" if resource.token.startswith("azure-native:") else "networkSecurityGroupId"
+    storage_prop = "storageId" if resource.token.startswith("azure-native:") else "storageAccountId"
+    targets = [t for t in context.referenced(resource, target_prop) if t.token not in _NOT_MONITORED]
+    for target in targets[:1]:
+        target_location = context.location(target)
+        for account in context.referenced(resource, storage_prop, *STORAGE_TYPES):
+            account_location = context.location(account)
+            if target_location and account_location and target_location != account_location:
+                yield Finding(
+                    storage_prop,
+                    f"the flow log's storage account {_label(account)} is in {account_location}, but the target"
+                    f" {_label(target)} is in {target_location}; flow logs write only to a storage account in the"
+                    " target's region",
+                )
+
+
+def region_constraints() -> Iterable[Constraint]:
+    yield Constraint(
+        id="region.diagnostic-storage",
+        title="A diagnostic setting's storage account is in the monitored resource's region",
+        reference="https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings#destination-limitations",
+        types=frozenset(
+            normalize_type(t)
+            for t in ("azure-native:monitor:DiagnosticSetting", "azure:monitoring/diagnosticSetting:DiagnosticSetting")
+        ),
+        check=_diagnostic_storage,
+    )
+    yield Constraint(
+        id="region.private-endpoint-subnet",
+        title="A private endpoint is in its subnet's virtual network region",
+        reference="https://learn.microsoft.com/azure/private-link/private-endpoint-overview#private-endpoint-properties",
+        types=frozenset(("azure-native:network:PrivateEndpoint", "azure:privatelink/endpoint:Endpoint")),
+        check=_private_endpoint_region,
+    )
+    yield Constraint(
+        id="network.peering-remote",
+        title="A peering names an existing remote virtual network whose address space does not overlap",
+        reference="https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-peering#requirements-and-constraints",
+        types=frozenset(
+            ("azure-native:network:VirtualNetworkPeering", "azure:network/virtualNetworkPeering:VirtualNetworkPeering")
+        ),
+        check=_peering,
+    )
+    yield Constraint(
+        id="region.flow-log-storage",
+        title="A flow log's storage account is in the target's region",
+        reference="https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview#considerations-for-vnet-flow-logs",
+        types=frozenset(("azure-native:network:FlowLog", "azure:network/networkWatcherFlowLog:NetworkWatcherFlowLog")),
+        check=_flow_log_storage,
+    )
