@@ -27,10 +27,22 @@ class StrictArgs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
 
 
+#: The approver recorded on waivers this library applies by design (reviewed with the design, not per stack).
+DESIGN_APPROVER = "phi-landing-zone design review"
+
+
 class Waiver(StrictArgs):
-    """A written reason for weakening a secure default. It is recorded on the resource's tags."""
+    """A written reason for weakening a secure default, and who accepted the risk.
+
+    Both are recorded on the resource's tags (`waiver_tags`), where the preview reads them back and lists
+    every waiver as a weakening in the console, the JSON and the compliance report. Surrounding
+    whitespace is stripped, so a reason of spaces is refused.
+    """
+
+    model_config = ConfigDict(**StrictArgs.model_config, str_strip_whitespace=True)
 
     reason: str = Field(min_length=20, description="Why the default does not fit; at least 20 characters.")
+    approver: str = Field(min_length=2, description="Who accepted the risk (a name or a role such as CISO).")
 
 
 class LockArgs(StrictArgs):
@@ -153,5 +165,14 @@ def validate_args(model: type[ArgsT], component: str, values: Mapping[str, Any])
 
 
 def waiver_tags(waivers: Mapping[str, Waiver | None]) -> dict[str, str]:
-    """Tags recording each applied waiver's reason (Azure tag values hold at most 256 characters)."""
-    return {f"waiver:{name}": waiver.reason[:256] for name, waiver in waivers.items() if waiver is not None}
+    """Tags recording each applied waiver: ``waiver:<name>`` its reason, ``waiver:<name>:approver`` its approver.
+
+    Azure tag values hold at most 256 characters. The preview engine reads these two tags back
+    (`landing_zone.preview.weakenings.waivers`) without importing this module.
+    """
+    tags: dict[str, str] = {}
+    for name, waiver in waivers.items():
+        if waiver is not None:
+            tags[f"waiver:{name}"] = waiver.reason[:256]
+            tags[f"waiver:{name}:approver"] = waiver.approver[:256]
+    return tags

@@ -25,6 +25,7 @@ from pydantic import Field, model_validator
 
 from components.diagnostics import attach_diagnostics
 from components.interfaces import (
+    DESIGN_APPROVER,
     CustomerManagedKeyRef,
     DiagnosticsArgs,
     FlowLogArgs,
@@ -166,7 +167,7 @@ class LogWorkspace(pulumi.ComponentResource):
                     if settings.immutability_waiver is None
                     else None
                 ),
-                allow_trusted_azure_services=Waiver(reason=TRUSTED_MONITOR_REASON),
+                allow_trusted_azure_services=Waiver(reason=TRUSTED_MONITOR_REASON, approver=DESIGN_APPROVER),
                 private_endpoint=settings.archive_private_endpoint,
                 diagnostics=DiagnosticsArgs(workspace_id=self.workspace.id),
                 lock=settings.lock,

@@ -19,6 +19,8 @@ from landing_zone.errors import ConfigError
 EXIT_OK = 0
 EXIT_MANDATORY_VIOLATIONS = 1
 EXIT_ERROR = 2
+#: Azure Resource Manager or azure-native would reject the deployment (wins over 1).
+EXIT_AZURE_REJECTS = 3
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -140,6 +142,8 @@ def _preview(arguments: argparse.Namespace) -> int:
             print(document)
         else:
             Path(arguments.json_file).write_text(document + "\n", encoding="utf-8")
+    if result.azure_rejections:
+        return EXIT_AZURE_REJECTS
     return EXIT_MANDATORY_VIOLATIONS if result.mandatory else EXIT_OK
 
 

@@ -24,7 +24,7 @@ from components.backup_vault import BackupSource, BackupVault, BackupVaultArgs
 from components.customer_managed_key import CustomerManagedKey, CustomerManagedKeyArgs
 from components.defender import DefenderForCloud, DefenderForCloudArgs
 from components.hub_network import HubNetwork, HubNetworkArgs
-from components.interfaces import CustomerManagedKeyRef, PrivateEndpointArgs, Waiver
+from components.interfaces import DESIGN_APPROVER, CustomerManagedKeyRef, PrivateEndpointArgs, Waiver
 from components.key_vault import KeyVault, KeyVaultArgs
 from components.log_workspace import LogWorkspace, LogWorkspaceArgs, flow_log_target
 from components.postgres_server import PhiPostgresServer, PhiPostgresServerArgs
@@ -100,7 +100,7 @@ class LandingZone(pulumi.ComponentResource):
                 hsm_backed=keys.hsm_backed,
                 software_key_waiver=None
                 if keys.hsm_backed
-                else Waiver(reason="keys.hsmBacked is false in stack config"),
+                else Waiver(reason="keys.hsmBacked is false in stack config", approver="the stack config's owner"),
                 expiry_days=keys.expiry_days,
                 rotation_period_days=keys.rotation_period_days,
                 notify_before_expiry_days=keys.notify_before_expiry_days,
@@ -119,7 +119,7 @@ class LandingZone(pulumi.ComponentResource):
                 tenant_id=self.config.tenant_id,
                 subscription_id=self.config.subscription_id,
                 vault_name=Namer.for_config(self.config, region).name("key_vault", "phi"),
-                allow_trusted_azure_services=Waiver(reason=CMK_BYPASS_REASON),
+                allow_trusted_azure_services=Waiver(reason=CMK_BYPASS_REASON, approver=DESIGN_APPROVER),
                 private_endpoint=PrivateEndpointArgs(
                     subnet_id=self.shared_endpoints_subnet,
                     private_dns_zone_ids=self.dns.endpoint_zone_ids(["vault"]),
@@ -409,4 +409,4 @@ def _waiver(config_waiver: Any) -> Waiver | None:
     """A component waiver carrying the config waiver's reason and approver."""
     if config_waiver is None:
         return None
-    return Waiver(reason=f"{config_waiver.reason} (approved by {config_waiver.approved_by})")
+    return Waiver(reason=config_waiver.reason, approver=config_waiver.approved_by)

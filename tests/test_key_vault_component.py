@@ -82,7 +82,7 @@ def test_hardening_is_known_at_preview_even_when_names_are_outputs() -> None:
 
 def test_waivers_weaken_only_what_they_name_and_are_recorded_in_tags() -> None:
     reason = "Vendor scanner reaches the vault from a fixed IP during onboarding."
-    run = build(allow_public_network_access=Waiver(reason=reason))
+    run = build(allow_public_network_access=Waiver(reason=reason, approver="CISO"))
     vault = run.one("azure-native:keyvault:Vault")
     assert vault.inputs["properties"]["publicNetworkAccess"] == "Enabled"
     assert vault.inputs["properties"]["networkAcls"]["defaultAction"] == "Deny"
@@ -95,7 +95,9 @@ def test_removing_the_lock_needs_a_waiver() -> None:
         build(lock=None)
     assert isinstance(caught.value.cause, ConfigError)
     assert "lock_waiver" in str(caught.value.cause)
-    run = build(lock=None, lock_waiver=Waiver(reason="Ephemeral CI vault destroyed after each pipeline run."))
+    run = build(
+        lock=None, lock_waiver=Waiver(reason="Ephemeral CI vault destroyed after each pipeline run.", approver="CISO")
+    )
     assert run.by_type("azure-native:authorization:ManagementLockByScope") == []
 
 

@@ -154,7 +154,7 @@ class TestHub:
         assert bastion.inputs["enableShareableLink"] is False
 
     def test_ddos_waiver_removes_the_plan_and_is_recorded(self, config_data: dict[str, Any]) -> None:
-        waiver = Waiver(reason="Sandbox with synthetic data; approved by the CISO.")
+        waiver = Waiver(reason="Sandbox with synthetic data; approved by the CISO.", approver="CISO")
         run = record(network_program(config_data, ddos_waiver=waiver))
         assert run.by_type("azure-native:network:DdosProtectionPlan") == []
         hub = named(run, "azure-native:network:VirtualNetwork", "hub")

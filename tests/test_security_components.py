@@ -45,7 +45,7 @@ def vault(**overrides: Any) -> KeyVault:
         "tenant_id": TENANT,
         "vault_name": "kvcontosodeveus2phid2qv",
         "subscription_id": SUB,
-        "allow_trusted_azure_services": Waiver(reason=CMK_REASON),
+        "allow_trusted_azure_services": Waiver(reason=CMK_REASON, approver="CISO"),
         "tags": TAGS,
         **overrides,
     }
@@ -375,8 +375,12 @@ class TestLogWorkspace:
                 customer_managed_key=key.reference,
                 subscription_id=SUB,
                 total_retention_days=365,
-                retention_waiver=Waiver(reason="Synthetic data only; no PHI ever enters this sandbox."),
-                immutability_waiver=Waiver(reason="Sandbox archives are deleted with the environment."),
+                retention_waiver=Waiver(
+                    reason="Synthetic data only; no PHI ever enters this sandbox.", approver="CISO"
+                ),
+                immutability_waiver=Waiver(
+                    reason="Sandbox archives are deleted with the environment.", approver="CISO"
+                ),
             )
 
         run = record(program)

@@ -45,7 +45,8 @@ vault = KeyVault(
     subscription_id=subscription_id,
     vault_name=namer.name("key_vault", "state"),
     allow_trusted_azure_services=Waiver(
-        reason="Azure Storage unwraps the state account's key over the trusted-service path."
+        reason="Azure Storage unwraps the state account's key over the trusted-service path.",
+        approver="platform security lead",
     ),
     private_endpoint=PrivateEndpointArgs(
         subnet_id=subnet, private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")}

@@ -21,6 +21,7 @@ from landing_zone.preview.analyzers import (
     SubprocessAnalyzer,
     validate_pack_dir,
 )
+from landing_zone.preview.constraints import AzureRejection, check_registrations
 from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
 from landing_zone.preview.project import load_project, load_stack_config
@@ -45,6 +46,8 @@ class PreviewResult:
 
     run: ProgramRun
     packs: list[PackResult] = field(default_factory=list)
+    #: What Azure Resource Manager or azure-native would refuse (CONSTRAINTS; `landing_zone.preview.constraints`).
+    azure_rejections: list[AzureRejection] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[PolicyDiagnostic]:
@@ -132,6 +135,8 @@ def preview(
             session.analyze_stack(run.registrations)
             assert session.result is not None
             result.packs.append(session.result)
+    # Azure's own rejections, policy or not (--no-policy too): exit 3 when there is any
+    result.azure_rejections = check_registrations(run.registrations)
     return result
 
 

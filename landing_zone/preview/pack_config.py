@@ -170,6 +170,7 @@ def _exemption_problems(policy: str, exemptions: Any) -> list[str]:
 
     The pack's schema (checked later, in `reconcile`) only asks for 20 characters and a date-shaped
     string, so 20 spaces or ``2026-02-30`` would pass it and the exemption would be silently useless.
+    A string that is not date-shaped at all is left to the schema's own message.
     """
     if not isinstance(exemptions, Sequence) or isinstance(exemptions, (str, bytes)):
         return []
@@ -185,7 +186,7 @@ def _exemption_problems(policy: str, exemptions: Any) -> list[str]:
         if isinstance(approver, str) and not approver.strip():
             problems.append(f"{key}.approvedBy is blank; name who accepted the risk, or leave the key out")
         expires = entry.get("expires")
-        if isinstance(expires, str) and parse_iso_date(expires) is None:
+        if isinstance(expires, str) and _ISO_DATE.match(expires) and parse_iso_date(expires) is None:
             problems.append(f"{key}.expires {expires!r} is not a real calendar date (YYYY-MM-DD)")
     return problems
 

@@ -172,8 +172,10 @@ def _render_summary(result: PreviewResult, out: TextIO, policies_enabled: bool) 
         )
         if result.mandatory:
             out.write("Preview FAILED: mandatory policy violations would block `pulumi up`.\n")
-        else:
+        elif not getattr(result, "azure_rejections", []):
             out.write("Preview passed: no mandatory policy violations.\n")
+    if getattr(result, "azure_rejections", []):
+        out.write("Preview FAILED: Azure would reject this deployment (see above).\n")
 
 
 def _render_weakenings(result: PreviewResult, out: TextIO) -> None:
@@ -203,8 +205,12 @@ def _render_rejections(result: PreviewResult, out: TextIO) -> None:
     if not rejections:
         return
     by_urn = {r.urn: r for r in result.resources}
-    out.write(f"\nAzure would reject: {len(rejections)} propert{'y' if len(rejections) == 1 else 'ies'} (exit 3)\n")
+    count = f"{len(rejections)} propert{'y' if len(rejections) == 1 else 'ies'}"
+    out.write(f"\nAzure would reject this deployment: {count} (exit 3)\n")
     for rejection in rejections:
         label = _resource_label(str(getattr(rejection, "urn", "")), by_urn)
         prop = one_line(str(getattr(rejection, "property", "")))
         out.write(f"    x {label}: {prop}: {one_line(str(getattr(rejection, 'message', '')))}\n")
+        constraint, reference = getattr(rejection, "constraint", ""), getattr(rejection, "reference", "")
+        if constraint or reference:
+            out.write(f"      [{one_line(str(constraint))}] {one_line(str(reference))}\n")
