@@ -197,11 +197,16 @@ class TestComplianceReport:
         compliance.write(result, path)
         text = path.read_text()
         assert text.startswith("# HIPAA Security Rule compliance report: public-storage / dev")
-        assert "| 45 CFR 164.312(a)(2)(iv) | Encryption and decryption |" in text
-        assert "### `phi-delete-lock` (high, mandatory)" in text
-        assert "| records | azure-native:storage:StorageAccount | exempted | exempted until 2099-12-31" in text
-        assert "## Inventory of PHI-classified resources" in text
-        assert "| records | azure-native:storage:StorageAccount | eastus2 |" in text
+        assert "**FAIL: mandatory rules are violated.**" in text
+        assert "| ❌ 45 CFR 164.312(a)(2)(iv) | Encryption and decryption |" in text
+        assert "| **phi-delete-lock** | high · mandatory |" in text
+        assert (
+            "🟡 **stpatientrecords01** (azure-native:storage:StorageAccount) · exempted: exempted until 2099-12-31"
+            in text
+        )
+        assert "### Weakenings" in text and "## Provenance" in text
+        assert "## PHI inventory: data stores tagged PHI (1)" in text
+        assert "| stpatientrecords01 | azure-native:storage:StorageAccount | rg-records | eastus2 |" in text
 
     def test_csv_and_html(self, result: PreviewResult, tmp_path: Path) -> None:
         compliance.write(result, tmp_path / "report.csv")
@@ -210,14 +215,14 @@ class TestComplianceReport:
         assert all(row["citation"].startswith("45 CFR 164.") for row in rows)
         compliance.write(result, tmp_path / "report.html")
         page = (tmp_path / "report.html").read_text()
-        assert page.startswith("<!doctype html>") and "<tr class='exempted'>" in page
+        assert page.startswith("<!doctype html>") and '<tr class="v-exempted">' in page
 
     def test_cli_writes_the_report(self, tmp_path: Path) -> None:
         path = tmp_path / "out.md"
         assert (
-            main(["preview", str(ROOT / "examples" / "minimal-key-vault"), "--in-process", "--report", str(path)]) == 0
+            main(["preview", str(ROOT / "examples" / "minimal-key-vault"), "--report", str(path)]) == 0
         )
-        assert "Overall:" in path.read_text() and ", 0 fail," in path.read_text()
+        assert "**PASS" in path.read_text() and " pass, 0 fail (0 mandatory)," in path.read_text()
 
 
 def test_unknown_values_are_reported_as_not_verifiable(analyze_every_rule: Callable) -> None:
