@@ -1,0 +1,515 @@
+"""The Azure constraint catalog: every entry rejects one value Azure refuses and accepts one it takes.
+
+Data-table entries (value ranges, name rules) carry their own example pair and are tested on every
+type token they list (azure-native and classic); code entries have their pair in ``CASES`` below. A
+new catalog entry without a pair fails ``test_every_entry_has_a_test_pair``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+from google.protobuf import json_format, struct_pb2
+
+from landing_zone.preview.constraints import CATALOG, AzureRejection, check_registrations
+from landing_zone.preview.constraints.tables import table_row
+from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration
+
+TODAY = dt.date(2026, 6, 15)
+BY_ID = {constraint.id: constraint for constraint in CATALOG}
+
+
+def reg(
+    type_: str,
+    name: str,
+    inputs: Mapping[str, Any],
+    deps: Mapping[str, list[Registration]] | None = None,
+    resource_id: str = "",
+) -> Registration:
+    """A registration as the recorder makes it: wire-format inputs, property dependencies by URN."""
+    struct = struct_pb2.Struct()
+    json_format.ParseDict(dict(inputs), struct)
+    return Registration(
+        urn=f"urn:pulumi:test::test::{type_}::{name}",
+        type=type_,
+        name=name,
+        parent=None,
+        custom=True,
+        inputs_struct=struct,
+        outputs_struct=struct_pb2.Struct(),
+        id=resource_id,
+        property_dependencies={key: [r.urn for r in value] for key, value in (deps or {}).items()},
+    )
+
+
+def rejections(*registrations: Registration, constraint: str | None = None) -> list[AzureRejection]:
+    found = check_registrations(list(registrations), today=TODAY)
+    return [r for r in found if constraint is None or r.constraint == constraint]
+
+
+def nested(path: str, value: Any) -> dict[str, Any]:
+    """``a.b[].c`` = v  ->  {"a": {"b": [{"c": v}]}}."""
+    head, _, rest = path.partition(".")
+    if head.endswith("[]"):
+        return {head[:-2]: [nested(rest, value) if rest else value]}
+    return {head: nested(rest, value) if rest else value}
+
+
+# ---- data-table entries: every type token, accepted and rejected example --------------------------------
+
+TABLE_CASES = [
+    pytest.param(constraint.id, token, path, id=f"{constraint.id}-{token}")
+    for constraint in CATALOG
+    if constraint.examples is not None
+    for token, path in table_row(constraint.id)[1].items()
+]
+
+
+@pytest.mark.parametrize(("constraint_id", "token", "path"), TABLE_CASES)
+def test_table_entry_accepts_and_rejects(constraint_id: str, token: str, path: str) -> None:
+    accepted, rejected = BY_ID[constraint_id].examples  # type: ignore[misc]
+    assert rejections(reg(token, "ok", nested(path, accepted)), constraint=constraint_id) == []
+    found = rejections(reg(token, "bad", nested(path, rejected)), constraint=constraint_id)
+    assert len(found) == 1, found
+    assert found[0].urn.endswith("::bad")
+    assert found[0].property.replace("[0]", "[]") == path
+    assert found[0].reference.startswith("https://learn.microsoft.com/")
+
+
+# ---- code entries: a hand-made accepted and rejected set of registrations each ---------------------------
+
+Case = Callable[[bool], list[Registration]]
+
+
+def _diagnostic_storage(bad: bool) -> list[Registration]:
+    vault = reg("azure-native:keyvault:Vault", "kv", {"vaultName": "kv-paired", "location": "centralus"})
+    archive = reg("azure-native:storage:StorageAccount", "archive", {"location": "eastus2" if bad else "Central US"})
+    diag = reg(
+        "azure-native:monitor:DiagnosticSetting",
+        "diag",
+        {"resourceUri": UNKNOWN, "storageAccountId": UNKNOWN, "name": "to-archive"},
+        deps={"resourceUri": [vault], "storageAccountId": [archive]},
+    )
+    return [vault, archive, diag]
+
+
+def _private_endpoint(bad: bool) -> list[Registration]:
+    vnet = reg("azure-native:network:VirtualNetwork", "spoke", {"location": "eastus2"})
+    endpoint = reg(
+        "azure-native:network:PrivateEndpoint",
+        "pep",
+        {"location": "westus" if bad else "eastus2", "subnet": {"id": UNKNOWN}},
+        deps={"subnet": [vnet]},
+    )
+    return [vnet, endpoint]
+
+
+def _peering(bad: bool) -> list[Registration]:
+    hub = reg("azure-native:network:VirtualNetwork", "hub", {"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}})
+    spoke = reg(
+        "azure-native:network:VirtualNetwork",
+        "spoke",
+        {"addressSpace": {"addressPrefixes": ["10.0.128.0/24" if bad else "10.1.0.0/16"]}},
+    )
+    peering = reg(
+        "azure-native:network:VirtualNetworkPeering",
+        "spoke-to-hub",
+        {"virtualNetworkName": "vnet-spoke", "remoteVirtualNetwork": {"id": UNKNOWN}},
+        deps={"virtualNetworkName": [spoke], "remoteVirtualNetwork": [hub]},
+    )
+    return [hub, spoke, peering]
+
+
+def _flow_log(bad: bool) -> list[Registration]:
+    vnet = reg("azure-native:network:VirtualNetwork", "hub", {"location": "eastus2"})
+    storage = reg("azure-native:storage:StorageAccount", "flowlogs", {"location": "westus2" if bad else "eastus2"})
+    flow_log = reg(
+        "azure-native:network:FlowLog",
+        "fl",
+        {"targetResourceId": UNKNOWN, "storageId": UNKNOWN, "location": "eastus2"},
+        deps={"targetResourceId": [vnet], "storageId": [storage]},
+    )
+    return [vnet, storage, flow_log]
+
+
+ALLOWED_LOCATIONS = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
+HIPAA = "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
+
+
+def _policy(bad: bool) -> list[Registration]:
+    parameters = {} if bad else {"listOfAllowedLocations": {"value": ["eastus2", "centralus"]}}
+    return [
+        reg(
+            "azure-native:authorization:PolicyAssignment",
+            "allowed-locations",
+            {"policyDefinitionId": ALLOWED_LOCATIONS, "parameters": parameters, "scope": "/subscriptions/x"},
+        )
+    ]
+
+
+def _budget(bad: bool) -> list[Registration]:
+    start = "2026-01-01T00:00:00Z" if bad else "2026-06-01T00:00:00Z"
+    return [
+        reg("azure-native:consumption:Budget", "budget", {"timeGrain": "Monthly", "timePeriod": {"startDate": start}})
+    ]
+
+
+def _key(name: str, kty: str, size: int | None) -> Registration:
+    properties: dict[str, Any] = {"kty": kty}
+    if size is not None:
+        properties["keySize"] = size
+    return reg(
+        "azure-native:keyvault:Key",
+        name,
+        {"vaultName": "kv-contoso", "keyName": f"cmk-{name}", "properties": properties},
+    )
+
+
+def _sql_tde(bad: bool) -> list[Registration]:
+    key = _key("sql", "RSA-HSM", 4096 if bad else 3072)
+    server_key = reg(
+        "azure-native:sql:ServerKey",
+        "tde",
+        {"serverKeyType": "AzureKeyVault", "uri": UNKNOWN, "serverName": "sql-contoso"},
+        deps={"uri": [key]},
+    )
+    return [key, server_key]
+
+
+def _storage_cmk(bad: bool) -> list[Registration]:
+    key = _key("storage", "EC-HSM" if bad else "RSA", None)
+    account = reg(
+        "azure-native:storage:StorageAccount",
+        "phi",
+        {
+            "kind": "StorageV2",
+            "encryption": {
+                "keySource": "Microsoft.Keyvault",
+                "keyVaultProperties": {"keyVaultUri": "https://kv-contoso.vault.azure.net/", "keyName": "cmk-storage"},
+            },
+        },
+    )
+    return [key, account]
+
+
+def _postgres_cmk(bad: bool) -> list[Registration]:
+    key = _key("postgres", "EC" if bad else "RSA-HSM", 3072 if not bad else None)
+    server = reg(
+        "azure-native:dbforpostgresql:Server",
+        "psql",
+        {"dataEncryption": {"type": "AzureKeyVault", "primaryKeyURI": UNKNOWN}},
+        deps={"dataEncryption": [key]},
+    )
+    return [key, server]
+
+
+def _backup_cmk(bad: bool) -> list[Registration]:
+    key = _key("backup", "EC-HSM" if bad else "RSA", 2048)
+    uri = "https://kv-contoso.vault.azure.net/keys/cmk-backup"
+    vault = reg(
+        "azure-native:dataprotection:BackupVault",
+        "bvault",
+        {"properties": {"securitySettings": {"encryptionSettings": {"keyVaultProperties": {"keyUri": uri}}}}},
+    )
+    return [key, vault]
+
+
+def _principal_type(bad: bool) -> list[Registration]:
+    identity = reg("azure-native:managedidentity:UserAssignedIdentity", "id", {"resourceName": "id-sql-cmk"})
+    inputs: dict[str, Any] = {"principalId": UNKNOWN, "roleDefinitionId": "/x", "scope": "/subscriptions/x"}
+    if not bad:
+        inputs["principalType"] = "ServicePrincipal"
+    assignment = reg("azure-native:authorization:RoleAssignment", "unwrap", inputs, deps={"principalId": [identity]})
+    return [identity, assignment]
+
+
+def _restore(bad: bool) -> list[Registration]:
+    return [
+        reg(
+            "azure-native:storage:BlobServiceProperties",
+            "blob",
+            {
+                "blobServicesName": "default",
+                "isVersioningEnabled": True,
+                "changeFeed": {"enabled": True},
+                "deleteRetentionPolicy": {"enabled": True, "days": 35},
+                "restorePolicy": {"enabled": True, "days": 35 if bad else 30},
+            },
+        )
+    ]
+
+
+def _enum(bad: bool) -> list[Registration]:
+    return [
+        reg(
+            "azure-native:storage:StorageAccount",
+            "st",
+            {"kind": "StorageV3" if bad else "storagev2", "sku": {"name": "standard_gzrs"}},
+        )
+    ]
+
+
+CASES: dict[str, tuple[Case, str]] = {
+    "region.diagnostic-storage": (_diagnostic_storage, "storageAccountId"),
+    "region.private-endpoint-subnet": (_private_endpoint, "location"),
+    "network.peering-remote": (_peering, "remoteVirtualNetwork.id"),
+    "region.flow-log-storage": (_flow_log, "storageId"),
+    "policy.assignment-parameters": (_policy, "parameters"),
+    "date.budget.time-period": (_budget, "timePeriod.startDate"),
+    "cmk.sql.tde-protector": (_sql_tde, "uri"),
+    "cmk.storage.account": (_storage_cmk, "encryption"),
+    "cmk.dbforpostgresql.flexible-server": (_postgres_cmk, "dataEncryption"),
+    "cmk.dataprotection.backup-vault": (_backup_cmk, "properties"),
+    "rbac.principal-type": (_principal_type, "principalType"),
+    "storage.point-in-time-restore": (_restore, "restorePolicy.days"),
+    "enum.sdk-values": (_enum, "kind"),
+}
+
+
+def test_every_entry_has_a_test_pair() -> None:
+    untested = [c.id for c in CATALOG if c.examples is None and c.id not in CASES]
+    assert untested == [], f"catalog entries without an accepted/rejected test pair: {untested}"
+    assert set(CASES) <= set(BY_ID), "CASES names entries that are not in the catalog"
+
+
+def test_catalog_ids_are_unique_and_cite_microsoft() -> None:
+    ids = [c.id for c in CATALOG]
+    assert len(ids) == len(set(ids))
+    for constraint in CATALOG:
+        assert constraint.reference.startswith("https://learn.microsoft.com/"), constraint.id
+
+
+@pytest.mark.parametrize("constraint_id", sorted(CASES))
+def test_code_entry_accepts_and_rejects(constraint_id: str) -> None:
+    build, prop = CASES[constraint_id]
+    assert rejections(*build(False)) == []
+    found = rejections(*build(True))
+    assert [(r.constraint, r.property) for r in found] == [(constraint_id, prop)], found
+    assert found[0].reference == BY_ID[constraint_id].reference
+
+
+# ---- behaviour shared by every entry -------------------------------------------------------------------
+
+
+def test_unknown_values_are_not_rejections() -> None:
+    table = reg("azure-native:operationalinsights:Table", "t", {"totalRetentionInDays": UNKNOWN, "tableName": "X"})
+    account = reg("azure-native:storage:StorageAccount", "st", {"accountName": UNKNOWN, "kind": UNKNOWN})
+    budget = reg("azure-native:consumption:Budget", "b", {"timePeriod": {"startDate": UNKNOWN}})
+    assert rejections(table, account, budget) == []
+
+
+def test_missing_properties_are_not_rejections() -> None:
+    assert rejections(reg("azure-native:operationalinsights:Table", "t", {"tableName": "AzureActivity"})) == []
+    assert rejections(reg("azure-native:keyvault:Vault", "kv", {"properties": {}})) == []
+
+
+def test_any_api_version_matches() -> None:
+    found = rejections(reg("azure-native:operationalinsights/v20230901:Table", "t", {"totalRetentionInDays": 2555}))
+    assert [r.constraint for r in found] == ["range.operationalinsights.table.total-retention"]
+
+
+def test_secret_values_are_never_shown() -> None:
+    secret = {SECRET_SIG: SECRET_VALUE_SIG, "value": "Not_A_Valid-Name"}
+    found = rejections(reg("azure-native:storage:StorageAccount", "st", {"accountName": secret}))
+    assert [r.constraint for r in found] == ["name.storage.account"]
+    assert "Not_A_Valid" not in found[0].message and "[secret]" in found[0].message
+
+
+def test_enum_values_compare_without_case_at_any_depth() -> None:
+    ok = reg("azure-native:storage:StorageAccount", "st", {"kind": "STORAGEV2", "minimumTlsVersion": "tls1_2"})
+    assert rejections(ok) == []
+    bad = reg("azure-native:keyvault:Key", "k", {"properties": {"kty": "RSA", "keyOps": ["wrapKey", "shred"]}})
+    found = rejections(bad)
+    assert [(r.constraint, r.property) for r in found] == [("enum.sdk-values", "properties.keyOps[1]")]
+
+
+def test_total_retention_allowed_values_are_the_documented_ones() -> None:
+    accepted = [4, 730, 1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383]
+    rejected = [3, 731, 1094, 2190, 2555, 4384]
+    for days in accepted:
+        assert rejections(reg("azure-native:operationalinsights:Table", "t", {"totalRetentionInDays": days})) == []
+    for days in rejected:
+        assert len(rejections(reg("azure-native:operationalinsights:Table", "t", {"totalRetentionInDays": days}))) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "grain", "today", "rejected"),
+    [
+        ("2026-06-01", "Monthly", TODAY, False),
+        ("2026-05-01", "Monthly", TODAY, True),  # past, before this month
+        ("2026-04-01", "Quarterly", TODAY, False),  # Q2 started in April
+        ("2026-03-01", "Quarterly", TODAY, True),
+        ("2026-01-01", "Annually", TODAY, False),
+        ("2026-06-15", "Monthly", TODAY, True),  # not the first of a month
+        ("2027-06-01", "Monthly", TODAY, False),  # twelve months ahead
+        ("2027-07-01", "Monthly", TODAY, True),  # more than twelve months ahead
+        ("2026-01-01", "Monthly", dt.date(2026, 1, 20), False),
+    ],
+)
+def test_budget_start_window(start: str, grain: str, today: dt.date, rejected: bool) -> None:
+    budget = reg("azure-native:consumption:Budget", "b", {"timeGrain": grain, "timePeriod": {"startDate": start}})
+    found = check_registrations([budget], today=today)
+    assert bool(found) is rejected, found
+
+
+def test_classic_budget_and_policy_parameters_as_json() -> None:
+    budget = reg(
+        "azure:consumption/budgetSubscription:BudgetSubscription",
+        "b",
+        {"timePeriod": {"startDate": "2025-01-01T00:00:00Z"}},
+    )
+    assert [r.constraint for r in rejections(budget)] == ["date.budget.time-period"]
+    good = json.dumps({"listOfAllowedLocations": {"value": ["eastus2"]}})
+    classic = "azure:core/subscriptionPolicyAssignment:SubscriptionPolicyAssignment"
+    assert rejections(reg(classic, "ok", {"policyDefinitionId": ALLOWED_LOCATIONS, "parameters": good})) == []
+    assert len(rejections(reg(classic, "bad", {"policyDefinitionId": ALLOWED_LOCATIONS}))) == 1
+
+
+def test_policy_parameters_unknown_names_and_allowed_values() -> None:
+    # The HITRUST/HIPAA initiative's current version gives every parameter a default: no parameters is accepted.
+    assert rejections(reg("azure-native:authorization:PolicyAssignment", "hipaa", {"policyDefinitionId": HIPAA})) == []
+    typo = {"installedApplicationsOnWindowsVm2": {"value": "x"}}
+    found = rejections(
+        reg("azure-native:authorization:PolicyAssignment", "h", {"policyDefinitionId": HIPAA, "parameters": typo})
+    )
+    assert [r.property for r in found] == ["parameters.installedApplicationsOnWindowsVm2"]
+    effect = {"listOfAllowedLocations": {"value": ["eastus2"]}, "effect": {"value": "Block"}}
+    found = rejections(
+        reg(
+            "azure-native:authorization:PolicyAssignment",
+            "l",
+            {"policyDefinitionId": ALLOWED_LOCATIONS, "parameters": effect},
+        )
+    )
+    assert [r.property for r in found] == ["parameters.effect"]
+    effect["effect"] = {"value": "audit"}  # allowedValues compare without case
+    assert (
+        rejections(
+            reg(
+                "azure-native:authorization:PolicyAssignment",
+                "l",
+                {"policyDefinitionId": ALLOWED_LOCATIONS, "parameters": effect},
+            )
+        )
+        == []
+    )
+
+
+def test_principal_type_user_for_a_managed_identity_is_rejected_but_user_principals_pass() -> None:
+    identity = reg("azure-native:managedidentity:UserAssignedIdentity", "id", {"resourceName": "id-x"})
+    as_user = reg(
+        "azure-native:authorization:RoleAssignment",
+        "a",
+        {"principalId": UNKNOWN, "principalType": "User"},
+        deps={"principalId": [identity]},
+    )
+    assert [r.constraint for r in rejections(identity, as_user)] == ["rbac.principal-type"]
+    literal = reg(
+        "azure-native:authorization:RoleAssignment", "b", {"principalId": "5b3f2c9a-0000-4000-8000-0000000000c1"}
+    )
+    assert rejections(literal) == []  # a principal from config may be a user: Azure's default fits
+
+
+def test_key_linked_by_known_uri_and_default_rsa_size() -> None:
+    key = _key("sql", "RSA", None)  # RSA without a size is 2048: accepted by SQL TDE
+    server = reg("azure-native:sql:Server", "sql", {"keyId": "https://kv-contoso.vault.azure.net/keys/cmk-sql/abc"})
+    assert rejections(key, server) == []
+    big = _key("sql", "RSA", 4096)
+    assert [r.constraint for r in rejections(big, server)] == ["cmk.sql.tde-protector"]
+
+
+def test_peering_without_remote_network_is_rejected() -> None:
+    peering = reg(
+        "azure-native:network:VirtualNetworkPeering",
+        "p",
+        {"virtualNetworkName": "v", "remoteVirtualNetwork": {"id": None}},
+    )
+    assert [r.constraint for r in rejections(peering)] == ["network.peering-remote"]
+    known = reg(
+        "azure-native:network:VirtualNetworkPeering",
+        "q",
+        {
+            "remoteVirtualNetwork": {
+                "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/hub"
+            }
+        },
+    )
+    assert rejections(known) == []
+
+
+def test_region_checks_use_the_resource_group_location_when_the_resource_has_none() -> None:
+    group = reg("azure-native:resources:ResourceGroup", "rg", {"location": "westeurope"})
+    vault = reg(
+        "azure-native:keyvault:Vault", "kv", {"resourceGroupName": UNKNOWN}, deps={"resourceGroupName": [group]}
+    )
+    archive = reg("azure-native:storage:StorageAccount", "archive", {"location": "eastus2"})
+    diag = reg(
+        "azure-native:monitor:DiagnosticSetting",
+        "diag",
+        {"resourceUri": UNKNOWN, "storageAccountId": UNKNOWN},
+        deps={"resourceUri": [vault], "storageAccountId": [archive]},
+    )
+    assert [r.constraint for r in rejections(group, vault, archive, diag)] == ["region.diagnostic-storage"]
+
+
+# ---- the preview: a hand-written program, recorded as the CLI would run it ------------------------------
+
+
+def test_recorded_program_is_checked() -> None:
+    import pulumi_azure_native as azure_native
+
+    from landing_zone.preview.runner import record
+
+    def program() -> None:
+        workspace = azure_native.operationalinsights.Workspace(
+            "logs", resource_group_name="rg", workspace_name="log-x", location="eastus2", retention_in_days=90
+        )
+        azure_native.operationalinsights.Table(
+            "activity",
+            resource_group_name="rg",
+            workspace_name=workspace.name,
+            table_name="AzureActivity",
+            total_retention_in_days=2190,
+        )
+
+    run = record(program)
+    found = check_registrations(run.registrations, today=TODAY)
+    assert [(r.constraint, r.property) for r in found] == [
+        ("range.operationalinsights.table.total-retention", "totalRetentionInDays")
+    ]
+    assert found[0].to_json().keys() == {"urn", "property", "constraint", "message", "reference"}
+
+
+PROGRAM = """\
+import pulumi_azure_native as azure_native
+
+azure_native.storage.StorageAccount(
+    "st",
+    resource_group_name="rg",
+    account_name="{name}",
+    kind="StorageV2",
+    sku={{"name": "Standard_GZRS"}},
+    location="eastus2",
+)
+"""
+
+
+@pytest.mark.parametrize(("name", "expected"), [("stcontoso01", 0), ("St_Contoso", 3)])
+def test_cli_exit_code_and_json(tmp_path: Path, name: str, expected: int, capsys: pytest.CaptureFixture[str]) -> None:
+    from landing_zone.cli import main
+
+    (tmp_path / "Pulumi.yaml").write_text("name: constraints-test\nruntime: python\n", encoding="utf-8")
+    (tmp_path / "__main__.py").write_text(PROGRAM.format(name=name), encoding="utf-8")
+    out = tmp_path / "out.json"
+    assert main(["preview", str(tmp_path), "--no-policy", "--json", str(out)]) == expected
+    document = json.loads(out.read_text(encoding="utf-8"))
+    assert document["summary"]["azureRejections"] == len(document["azureRejections"]) == (1 if expected else 0)
+    if expected:
+        rejection = document["azureRejections"][0]
+        assert rejection["constraint"] == "name.storage.account" and rejection["property"] == "accountName"
+        assert "Azure would reject this deployment" in capsys.readouterr().out
