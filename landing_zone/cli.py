@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="load packs in this process instead of over gRPC (faster; the default matches the CLI exactly)",
     )
+    preview.add_argument(
+        "--strict",
+        action="store_true",
+        help="regulated CI: lowering a mandatory or critical rule, a wildcard or unapproved exemption, or a waiver "
+        "without approver is an error (exit 2); the pack config setting landingZoneGate.strict does the same",
+    )
     preview.add_argument("--debug", action="store_true", help="show tracebacks for program errors")
 
     validate = commands.add_parser("validate-config", help="validate a landing-zone config file (YAML or JSON)")
@@ -112,6 +118,7 @@ def _preview(arguments: argparse.Namespace) -> int:
             policy_packs=packs,
             pack_configs=configs,
             in_process=arguments.in_process,
+            strict=arguments.strict,
         )
     except ProgramError as failure:
         cause = failure.cause

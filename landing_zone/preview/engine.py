@@ -22,11 +22,12 @@ from landing_zone.preview.analyzers import (
     validate_pack_dir,
 )
 from landing_zone.preview.constraints import AzureRejection, check_registrations
-from landing_zone.preview.pack_config import PolicyConfig
+from landing_zone.preview.pack_config import PolicyConfig, check_config_count
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
 from landing_zone.preview.project import load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramRun, run_program, select_stack
+from landing_zone.preview.weakenings import Weakening, gate
 
 #: The project's own policy pack, next to the installed (editable) package or in the working directory.
 _BUNDLED_PACK = Path(__file__).resolve().parents[2] / "policy_pack"
@@ -46,6 +47,8 @@ class PreviewResult:
 
     run: ProgramRun
     packs: list[PackResult] = field(default_factory=list)
+    #: Every exemption, lowered level, waiver and date override in force (GATE; `weakenings.gate`).
+    weakenings: list[Weakening] = field(default_factory=list)
     #: What Azure Resource Manager or azure-native would refuse (CONSTRAINTS; `landing_zone.preview.constraints`).
     azure_rejections: list[AzureRejection] = field(default_factory=list)
 
@@ -79,6 +82,7 @@ def preview(
     pack_configs: Sequence[Mapping[str, PolicyConfig] | None] = (),
     in_process: bool = False,
     dry_run: bool = True,
+    strict: bool = False,
 ) -> PreviewResult:
     """Preview ``program_dir`` as ``stack`` and enforce ``policy_packs`` (default: the project's pack).
 
@@ -89,6 +93,7 @@ def preview(
     stack_name = select_stack(project, stack)
     config = load_stack_config(project, stack_name)
     pack_dirs = [validate_pack_dir(p) for p in (policy_packs if policy_packs is not None else [default_policy_pack()])]
+    check_config_count(pack_configs, len(pack_dirs))  # a surplus config file would configure nothing
     with contextlib.ExitStack() as cleanup:
         sessions: list[PolicyPackSession] = []
         for index, pack_dir in enumerate(pack_dirs):
@@ -137,6 +142,8 @@ def preview(
             result.packs.append(session.result)
     # Azure's own rejections, policy or not (--no-policy too): exit 3 when there is any
     result.azure_rejections = check_registrations(run.registrations)
+    # strict: forbidden weakenings raise StrictModeError (a PackConfigError)
+    result.weakenings = gate(result.packs, pack_configs, run.registrations, strict=strict)
     return result
 
 
