@@ -8,7 +8,14 @@
   (double) encryption on; geo-redundant storage with cross-region restore.
 - Backup policies and instances: operational backup of each PHI storage account's blobs, and weekly
   vaulted backups of each PostgreSQL flexible server, with retention from config. The vault's
-  system-assigned identity gets the narrowest roles Azure Backup needs on each data source.
+  system-assigned identity gets the roles Azure Backup needs on each data source: "Storage Account
+  Backup Contributor" on a storage account
+  (https://learn.microsoft.com/azure/backup/blob-backup-configure-manage#grant-permissions-to-the-backup-vault-on-storage-accounts);
+  "PostgreSQL Flexible Server Long Term Retention Backup Role" on a server and Reader on the
+  server's resource group
+  (https://learn.microsoft.com/azure/backup/backup-azure-database-postgresql-flex-overview#permissions-for-an-azure-database-for-postgresql-flexible-server-backup).
+  Each instance waits for its grants and for ``BackupSource.depends_on`` (a storage account's blob
+  service properties: operational backup rewrites them, and concurrent writes conflict).
 - Backup vaults have no public data-plane endpoint to close; the vault is ``protect``-ed and locked.
 """
 
@@ -40,6 +47,12 @@ class BackupSource(StrictArgs):
     resource_id: Any
     resource_name: str
     location: str
+    resource_group_id: Any = Field(
+        default=None, description="The source's resource group ID (PostgreSQL: the vault needs Reader there)."
+    )
+    depends_on: Sequence[pulumi.Resource] = Field(
+        default=(), description="What must exist before backup is configured (blob service properties)."
+    )
 
 
 class BackupVaultArgs(StatefulArgs):
@@ -67,6 +80,12 @@ class BackupVaultArgs(StatefulArgs):
     def _cross_region_restore(self) -> BackupVaultArgs:
         if self.redundancy != "GeoRedundant" and self.postgres_servers:
             raise ValueError("cross-region restore needs redundancy='GeoRedundant'")
+        missing = [source.label for source in self.postgres_servers if source.resource_group_id is None]
+        if missing:
+            raise ValueError(
+                f"postgres_servers {missing} need resource_group_id: vaulted backup needs Reader on the server's "
+                "resource group"
+            )
         return self
 
 
@@ -85,6 +104,7 @@ class BackupVault(pulumi.ComponentResource):
 
         cmk = settings.customer_managed_key
         self._resource_group = settings.resource_group_name
+        self._tags = dict(settings.tags)
         tags = {**settings.tags, **waiver_tags({"lock": settings.lock_waiver if settings.lock is None else None})}
         self.vault = dp.BackupVault(
             name,
@@ -137,6 +157,7 @@ class BackupVault(pulumi.ComponentResource):
                     principal_id=principal,
                     role=STORAGE_BACKUP_ROLE,
                     subscription_id=settings.subscription_id,
+                    principal_type="ServicePrincipal",
                     description="Lets the backup vault run operational blob backup on this account",
                     parent=self,
                 )
@@ -146,7 +167,7 @@ class BackupVault(pulumi.ComponentResource):
                     datasource=BLOB_DATASOURCE,
                     resource_type="Microsoft.Storage/storageAccounts",
                     policy=blob_policy,
-                    roles=[role],
+                    roles=[role, *source.depends_on],
                 )
         if settings.postgres_servers:
             schedule = f"R/{settings.postgres_backup_weekday_anchor}/P1W"
@@ -163,16 +184,31 @@ class BackupVault(pulumi.ComponentResource):
                     principal_id=principal,
                     role=POSTGRES_BACKUP_ROLE,
                     subscription_id=settings.subscription_id,
+                    principal_type="ServicePrincipal",
                     description="Lets the backup vault take long-term backups of this server",
                     parent=self,
                 )
+                roles = [role, *source.depends_on]
+                if source.resource_group_id is not None:
+                    roles.append(
+                        assign_role(
+                            f"{name}-{source.label}-backup-reader",
+                            scope=source.resource_group_id,
+                            principal_id=principal,
+                            role="Reader",
+                            subscription_id=settings.subscription_id,
+                            principal_type="ServicePrincipal",
+                            description="Lets the backup vault read the server's resource group (vaulted backup)",
+                            parent=self,
+                        )
+                    )
                 self._instance(
                     name,
                     source,
                     datasource=POSTGRES_DATASOURCE,
                     resource_type=POSTGRES_DATASOURCE,
                     policy=postgres_policy,
-                    roles=[role],
+                    roles=roles,
                 )
         if settings.lock is not None:
             lock_resource(name, self.vault.id, settings.lock, settings.vault_name, self)
@@ -216,6 +252,7 @@ class BackupVault(pulumi.ComponentResource):
                 ),
                 policy_info=dp.PolicyInfoArgs(policy_id=policy.id),
             ),
+            tags=self._tags,
             opts=pulumi.ResourceOptions(parent=self, depends_on=roles),
         )
 

@@ -10,6 +10,14 @@ The key is RSA-HSM, 3072 bits by default (2048 is refused), limited to wrapKey/u
 expiry and a rotation policy that rotates well before expiry and notifies before it. Consumers use
 the versionless key URI so rotation needs no change on their side.
 
+A new role assignment is not effective everywhere at once: Azure RBAC caches assignments, and a
+consumer created right after the grant can fail with ``KeyVaultAuthenticationFailure`` and succeed
+on retry (https://learn.microsoft.com/azure/role-based-access-control/troubleshooting, "Symptom -
+Role assignment changes are not being detected"). The Pulumi way to wait is an explicit resource: a
+``pulumiverse_time.Sleep`` after the grant (``rbac_propagation_seconds``, 120 s by default; 0 turns it
+off), which every consumer depends on through ``reference.depends_on``. It waits on creation and
+whenever the grant is replaced, and never again.
+
 Azure's "create key" is create-only: changing key properties later does not change the key. The
 expiry is computed once at creation and then ignored by diffs (``ignore_changes``); rotation creates
 new versions under the policy.
@@ -56,6 +64,9 @@ class CustomerManagedKeyArgs(StrictArgs):
     rotation_period_days: int = Field(default=365, ge=28)
     notify_before_expiry_days: int = Field(default=30, ge=7)
     created_at: datetime | None = Field(default=None, description="Anchor for the first expiry; default: now (UTC).")
+    rbac_propagation_seconds: int = Field(
+        default=120, ge=0, le=1800, description="Wait after the unwrap grant before consumers are created."
+    )
     protect: bool = True
     tags: Mapping[str, str] = Field(default_factory=dict)
 
@@ -164,6 +175,18 @@ class CustomerManagedKey(pulumi.ComponentResource):
             description=f"Lets {settings.identity_name} wrap and unwrap with key {settings.key_name} (CMK)",
             parent=self,
         )
+        ready: list[pulumi.Resource] = [self.identity, self.key, self.unwrap_assignment]
+        if settings.rbac_propagation_seconds:
+            from pulumiverse_time import Sleep
+
+            # Re-runs only when the grant is replaced (its ID is the trigger), never on a plain `pulumi up`.
+            self.rbac_propagation = Sleep(
+                f"{name}-rbac-propagation",
+                create_duration=f"{settings.rbac_propagation_seconds}s",
+                triggers={"roleAssignmentId": self.unwrap_assignment.id},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.unwrap_assignment]),
+            )
+            ready.append(self.rbac_propagation)
         versionless_key_uri = f"{vault_uri}keys/{settings.key_name}"
         self.reference = CustomerManagedKeyRef(
             key_name=settings.key_name,
@@ -175,7 +198,8 @@ class CustomerManagedKey(pulumi.ComponentResource):
             identity_resource_id=self.identity.id,
             identity_principal_id=self.identity.principal_id,
             identity_client_id=self.identity.client_id,
-            depends_on=(self.identity, self.key, self.unwrap_assignment),
+            key_size=settings.key_size,
+            depends_on=tuple(ready),
         )
         self.register_outputs(
             {

@@ -202,6 +202,7 @@ class HubNetwork(pulumi.ComponentResource):
             vnet_name=self.vnet_name,
             location=self.settings.location,
             target=target,
+            tags=self.settings.tags,
         )
 
     def add_diagnostics(self, diagnostics: DiagnosticsArgs) -> list[Any]:

@@ -106,13 +106,21 @@ class PrivateEndpointArgs(StrictArgs):
 
 
 class FlowLogArgs(StrictArgs):
-    """Where VNet flow logs go: the immutable log archive, with traffic analytics in the workspace.
+    """Where VNet flow logs go: a flow-log storage account, with traffic analytics in the workspace.
 
     Flow logs attach to the region's Network Watcher; Azure creates ``NetworkWatcher_<region>`` in
     ``NetworkWatcherRG`` on first VNet deployment unless the subscription opted out.
+
+    Without ``identity_resource_id`` Network Watcher writes with the account's keys, which fails on
+    accounts with shared-key access off (every account here): a user-assigned identity holding
+    "Storage Blob Data Contributor" on the account writes instead
+    (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview#managed-identity).
+    ``depends_on`` holds that grant (and the wait for it to propagate).
     """
 
     storage_account_id: Any
+    identity_resource_id: Any = Field(default=None, description="User-assigned identity the flow log writes with.")
+    depends_on: Sequence[pulumi.Resource] = ()
     workspace_resource_id: Any
     workspace_customer_id: Any = Field(description="The workspace's customerId (a GUID), for traffic analytics.")
     workspace_region: str
@@ -133,8 +141,9 @@ class RoleAssignmentArgs(StrictArgs):
 class CustomerManagedKeyRef(StrictArgs):
     """What a CMK consumer needs from a `CustomerManagedKey` (its ``reference`` output).
 
-    ``depends_on`` holds the identity, the key and the identity's role assignment on the key: a
-    consumer must be created after all three, or Azure rejects the key (the identity cannot unwrap it yet).
+    ``depends_on`` holds the identity, the key, the identity's role assignment on the key and the
+    wait for that assignment to propagate: a consumer must be created after all of them, or Azure
+    rejects the key (the identity cannot unwrap it yet).
     """
 
     key_name: Any
@@ -146,6 +155,7 @@ class CustomerManagedKeyRef(StrictArgs):
     identity_resource_id: Any
     identity_principal_id: Any
     identity_client_id: Any
+    key_size: int | None = Field(default=None, description="RSA key size, for consumers that accept only some.")
     depends_on: Sequence[pulumi.Resource] = ()
 
 

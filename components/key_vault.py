@@ -34,7 +34,7 @@ from components.interfaces import (
 )
 from components.locks import lock_resource
 from components.private_endpoint import add_private_endpoints
-from components.roles import assign_role
+from components.roles import PrincipalType, assign_role
 
 TYPE_TOKEN = "landingzone:security:KeyVault"
 #: DNS suffix of Key Vault in Azure's public cloud (``vault.usgovcloudapi.net`` in Azure Government).
@@ -183,7 +183,7 @@ class KeyVault(pulumi.ComponentResource):
         principal_id: pulumi.Input[str],
         *,
         scope: pulumi.Input[str] | None = None,
-        principal_type: str | None = "ServicePrincipal",
+        principal_type: PrincipalType = "ServicePrincipal",
         description: str | None = None,
     ) -> Any:
         """Assign ``role`` to ``principal_id`` on ``scope`` (default: the vault). ``name`` must be stable.
@@ -221,13 +221,17 @@ class KeyVault(pulumi.ComponentResource):
         name: str,
         secret_id: pulumi.Input[str],
         principal_id: pulumi.Input[str],
-        principal_type: str = "ServicePrincipal",
+        principal_type: PrincipalType = "ServicePrincipal",
     ) -> Any:
         """Let a principal read one secret's value, and no other secret in the vault."""
         return self.grant(name, "Key Vault Secrets User", principal_id, scope=secret_id, principal_type=principal_type)
 
     def grant_crypto_officer(
-        self, name: str, principal_id: pulumi.Input[str], principal_type: str | None = "ServicePrincipal"
+        self, name: str, principal_id: pulumi.Input[str], principal_type: PrincipalType = "ServicePrincipal"
     ) -> Any:
-        """Let a deployment principal create and rotate keys in this vault (needed before keys are created)."""
+        """Let a deployment principal create and rotate keys in this vault (needed before keys are created).
+
+        Pass the principal's real type (a CI service principal, a deployment group, a person):
+        Azure defaults a missing type to ``User`` and refuses the others with ``UnmatchedPrincipalType``.
+        """
         return self.grant(name, "Key Vault Crypto Officer", principal_id, principal_type=principal_type)

@@ -7,9 +7,19 @@
 - An archive storage account hardened like any PHI store (CMK-encrypted), with version-level
   immutability covering the whole retention period. Azure creates that policy unlocked; locking it
   is irreversible (``immutability_locked``), so lock it in a later run, in production only.
-- A data export rule from the workspace's audit tables to the archive, and the subscription's
-  activity log sent to both. The workspace's own audit log (who queried what) goes to itself and
-  to the archive.
+- A data export rule from the workspace's audit tables to the archive (only tables data export
+  supports), and the subscription's activity log sent to both. The workspace's own audit log (who
+  queried what) goes to itself and to the archive.
+- Optionally (``flow_log_account_name``) a separate flow-log account, not WORM: flow logs commit
+  blocks to the same blob every minute, and under version-level immutability every commit would
+  keep an undeletable version for the whole retention period
+  (https://learn.microsoft.com/azure/storage/blobs/immutable-version-level-worm-policies). Network
+  Watcher writes to it with a user-assigned identity holding "Storage Blob Data Contributor" there,
+  since shared keys are off (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview).
+- The archive and the flow-log account admit Azure's trusted services (diagnostic settings, data
+  export, flow logs) past a deny-all firewall: public network access ``Enabled`` with
+  ``defaultAction: Deny`` and bypass ``AzureServices``; with ``Disabled`` those writes are refused
+  (https://learn.microsoft.com/azure/storage/common/storage-network-security-set-default-access).
 - Workspace and archive are ``protect``-ed and locked.
 
 ``diagnostics`` is the `DiagnosticsArgs` every other component takes.
@@ -36,7 +46,9 @@ from components.interfaces import (
     waiver_tags,
 )
 from components.locks import lock_resource
+from components.roles import assign_role
 from components.storage_account import ImmutabilityArgs, PhiStorageAccount, PhiStorageAccountArgs
+from landing_zone.config.model import DEFAULT_TOTAL_RETENTION_DAYS, total_retention_problem
 
 TYPE_TOKEN = "landingzone:security:LogWorkspace"
 AUDIT_RETENTION_FLOOR_DAYS = 2190
@@ -50,6 +62,12 @@ DEFAULT_AUDIT_TABLES = (
     "StorageTableLogs",
     "LAQueryLogs",
 )
+#: Tables a data export rule accepts but never exports: the rule fails or silently skips them
+#: (https://learn.microsoft.com/azure/azure-monitor/logs/logs-data-export, "Unsupported tables").
+#: They stay in the workspace for the total retention; the archive gets their records directly
+#: from the diagnostic settings.
+DATA_EXPORT_UNSUPPORTED_TABLES = frozenset({"AzureDiagnostics"})
+FLOW_LOG_WRITER_ROLE = "Storage Blob Data Contributor"
 #: Every activity-log category of a subscription.
 ACTIVITY_LOG_CATEGORIES = (
     "Administrative",
@@ -74,7 +92,7 @@ class LogWorkspaceArgs(StatefulArgs):
     customer_managed_key: CustomerManagedKeyRef
     subscription_id: str
     interactive_retention_days: int = Field(default=90, ge=30, le=730)
-    total_retention_days: int = Field(default=AUDIT_RETENTION_FLOOR_DAYS, le=4383)
+    total_retention_days: int = Field(default=DEFAULT_TOTAL_RETENTION_DAYS, le=4383)
     retention_waiver: Waiver | None = None
     immutability_locked: bool = False
     immutability_waiver: Waiver | None = Field(
@@ -84,12 +102,23 @@ class LogWorkspaceArgs(StatefulArgs):
     private_link_scope_id: Any = Field(default=None, description="Azure Monitor Private Link Scope resource ID.")
     archive_private_endpoint: PrivateEndpointArgs | None = None
     export_activity_log: bool = True
+    flow_log_account_name: str | None = Field(
+        default=None, pattern=r"^[a-z0-9]{3,24}$", description="Creates a separate (non-WORM) flow-log account."
+    )
+    flow_log_identity_name: str | None = Field(default=None, pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,127}$")
+    flow_log_version_retention_days: int = Field(default=7, ge=1, le=365)
+    rbac_propagation_seconds: int = Field(default=120, ge=0, le=1800)
     tags: Mapping[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _retention(self) -> LogWorkspaceArgs:
         if self.total_retention_days < self.interactive_retention_days:
             raise ValueError("total_retention_days must be at least interactive_retention_days")
+        not_allowed = total_retention_problem(self.total_retention_days)
+        if not_allowed is not None:
+            raise ValueError(f"total_retention_days: {not_allowed}")
+        if (self.flow_log_account_name is None) != (self.flow_log_identity_name is None):
+            raise ValueError("flow_log_account_name and flow_log_identity_name go together")
         if self.total_retention_days < AUDIT_RETENTION_FLOOR_DAYS and self.retention_waiver is None:
             raise ValueError(
                 f"total_retention_days below {AUDIT_RETENTION_FLOOR_DAYS} (six years, 45 CFR 164.316(b)(2)(i)) "
@@ -191,7 +220,7 @@ class LogWorkspace(pulumi.ComponentResource):
             workspace_name=self.workspace.name,
             resource_group_name=settings.resource_group_name,
             resource_id=self.archive.resource_id,
-            table_names=list(settings.audit_tables),
+            table_names=[table for table in settings.audit_tables if table not in DATA_EXPORT_UNSUPPORTED_TABLES],
             enable=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=self.tables),
         )
@@ -218,6 +247,11 @@ class LogWorkspace(pulumi.ComponentResource):
                 linked_resource_id=self.workspace.id,
                 opts=pulumi.ResourceOptions(parent=self),
             )
+        self.flow_log_storage: PhiStorageAccount | None = None
+        self.flow_log_identity: Any = None
+        self.flow_log_dependencies: list[pulumi.Resource] = []
+        if settings.flow_log_account_name is not None:
+            self._flow_log_account(name, settings)
         if settings.lock is not None:
             lock_resource(name, self.workspace.id, settings.lock, settings.workspace_name, self)
         self.register_outputs(
@@ -225,12 +259,84 @@ class LogWorkspace(pulumi.ComponentResource):
         )
 
 
+    def _flow_log_account(self, name: str, settings: LogWorkspaceArgs) -> None:
+        """The non-WORM flow-log account, the identity Network Watcher writes with, and its grant."""
+        from pulumi_azure_native import managedidentity
+
+        assert settings.flow_log_account_name is not None and settings.flow_log_identity_name is not None
+        self.flow_log_storage = PhiStorageAccount(
+            f"{name}-flow-logs",
+            PhiStorageAccountArgs(
+                resource_group_name=settings.resource_group_name,
+                location=settings.location,
+                account_name=settings.flow_log_account_name,
+                customer_managed_key=settings.customer_managed_key,
+                replication="Standard_GZRS",
+                access_tier="Cool",
+                previous_version_retention_days=settings.flow_log_version_retention_days,
+                allow_trusted_azure_services=Waiver(reason=TRUSTED_MONITOR_REASON, approver=DESIGN_APPROVER),
+                private_endpoint=settings.archive_private_endpoint,
+                diagnostics=DiagnosticsArgs(workspace_id=self.workspace.id),
+                lock=settings.lock,
+                lock_waiver=settings.lock_waiver,
+                protect=settings.protect,
+                tags=dict(settings.tags),
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.flow_log_identity = managedidentity.UserAssignedIdentity(
+            f"{name}-flow-logs-identity",
+            resource_name_=settings.flow_log_identity_name,
+            resource_group_name=settings.resource_group_name,
+            location=settings.location,
+            tags=dict(settings.tags),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        grant = assign_role(
+            f"{name}-flow-logs-writer",
+            scope=self.flow_log_storage.resource_id,
+            principal_id=self.flow_log_identity.principal_id,
+            role=FLOW_LOG_WRITER_ROLE,
+            subscription_id=settings.subscription_id,
+            principal_type="ServicePrincipal",
+            description="Lets Network Watcher write VNet flow logs with this identity (shared keys are off)",
+            parent=self,
+        )
+        self.flow_log_dependencies = [grant]
+        if settings.rbac_propagation_seconds:
+            from pulumiverse_time import Sleep
+
+            self.flow_log_dependencies.append(
+                Sleep(
+                    f"{name}-flow-logs-rbac-propagation",
+                    create_duration=f"{settings.rbac_propagation_seconds}s",
+                    triggers={"roleAssignmentId": grant.id},
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=[grant]),
+                )
+            )
+
+    def diagnostics_for(self, region: str) -> DiagnosticsArgs:
+        """Diagnostics for a resource in ``region``: the archive only in its own region.
+
+        A diagnostic setting's storage destination must be in the monitored resource's region; the
+        workspace may be anywhere
+        (https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings#destination-limitations).
+        """
+        if region == self.location:
+            return self.diagnostics
+        return DiagnosticsArgs(workspace_id=self.workspace.id)
+
+
 def flow_log_target(
     logs: LogWorkspace, network_watcher_name: str, network_watcher_resource_group_name: str = "NetworkWatcherRG"
 ) -> FlowLogArgs:
-    """Where VNet flow logs of this landing zone go: the archive, with traffic analytics in the workspace."""
+    """Where VNet flow logs of this landing zone go: the flow-log account (else the archive), with traffic
+    analytics in the workspace."""
+    storage = logs.flow_log_storage
     return FlowLogArgs(
-        storage_account_id=logs.archive_storage_account_id,
+        storage_account_id=storage.resource_id if storage is not None else logs.archive_storage_account_id,
+        identity_resource_id=logs.flow_log_identity.id if logs.flow_log_identity is not None else None,
+        depends_on=tuple(logs.flow_log_dependencies),
         workspace_resource_id=logs.workspace_id,
         workspace_customer_id=logs.workspace_customer_id,
         workspace_region=logs.location,

@@ -10,7 +10,14 @@
   and key in the paired region encrypt the geo-backup: Azure requires both, and refuses one without
   the other.
 - ``require_secure_transport`` on with TLS 1.2 minimum; connection, disconnection and pgaudit logging.
-  Parameters are applied one after another (the server accepts one change at a time).
+  Parameters are applied one after another (the server accepts one change at a time), the pgaudit
+  library allow-listed (``azure.extensions``) and preloaded before ``pgaudit.log`` is set.
+- Two steps no ARM call can take, so they are a documented post-deploy step (README, "After the
+  first pulumi up"): ``shared_preload_libraries`` is a static parameter and takes effect only after
+  a server restart, and pgaudit records nothing until ``CREATE EXTENSION pgaudit;`` runs in the
+  database (https://learn.microsoft.com/azure/postgresql/extensions/how-to-load-libraries,
+  https://learn.microsoft.com/azure/postgresql/security/security-audit). `POST_DEPLOY_STEPS` lists
+  them and the component exports them as ``post_deploy_steps``.
 - Backup retention from config, geo-redundant; optional zone-redundant high availability;
   diagnostics; ``protect`` and a lock.
 """
@@ -84,6 +91,14 @@ class PhiPostgresServerArgs(StatefulArgs):
         if not self.geo_redundant_backup and self.geo_backup_key is not None:
             raise ValueError("geo_backup_key is only used with geo_redundant_backup")
         return self
+
+
+#: What an operator runs once after the first deployment (and after any change of shared_preload_libraries).
+POST_DEPLOY_STEPS = (
+    "az postgres flexible-server restart --resource-group <group> --name <server>   # loads pgaudit (static parameter)",
+    "psql 'host=<server>.postgres.database.azure.com dbname=<db> user=<entra-admin-group> sslmode=require' "
+    "-c 'CREATE EXTENSION IF NOT EXISTS pgaudit;'   # in every database that holds PHI",
+)
 
 
 #: Server parameters a PHI server needs, applied in this order.
@@ -205,4 +220,14 @@ class PhiPostgresServer(pulumi.ComponentResource):
                 tags=dict(settings.tags),
                 parent=self,
             )
-        self.register_outputs({"resource_id": self.resource_id, "server_name": self.server_name, "fqdn": self.fqdn})
+        self.post_deploy_steps = [
+            step.replace("<server>", settings.server_name) for step in POST_DEPLOY_STEPS
+        ]
+        self.register_outputs(
+            {
+                "resource_id": self.resource_id,
+                "server_name": self.server_name,
+                "fqdn": self.fqdn,
+                "post_deploy_steps": self.post_deploy_steps,
+            }
+        )

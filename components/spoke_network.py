@@ -131,4 +131,5 @@ class SpokeNetwork(pulumi.ComponentResource):
             vnet_name=self.vnet_name,
             location=self.settings.location,
             target=target,
+            tags=self.settings.tags,
         )

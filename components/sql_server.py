@@ -37,6 +37,9 @@ from components.private_endpoint import add_private_endpoints
 from landing_zone.config import EntraGroup
 
 TYPE_TOKEN = "landingzone:data:PhiSqlServer"
+#: Key sizes Azure SQL accepts for a TDE protector in Key Vault
+#: (https://learn.microsoft.com/azure/azure-sql/database/transparent-data-encryption-byok-overview#requirements-for-configuring-customer-managed-tde).
+TDE_KEY_SIZES = (2048, 3072)
 #: What SQL auditing records: logins, permission and schema changes, and every statement batch.
 AUDIT_ACTION_GROUPS = (
     "SUCCESSFUL_DATABASE_AUTHENTICATION_GROUP",
@@ -85,6 +88,11 @@ class PhiSqlServerArgs(StatefulArgs):
     def _consistent(self) -> PhiSqlServerArgs:
         if self.customer_managed_key.key_uri_with_version is None:
             raise ValueError("customer_managed_key needs key_uri_with_version (SQL TDE pins a key version)")
+        size = self.customer_managed_key.key_size
+        if size is not None and size not in TDE_KEY_SIZES:
+            raise ValueError(
+                f"Azure SQL TDE accepts only RSA or RSA-HSM keys of 2048 or 3072 bits, not {size}: use a 3072-bit key"
+            )
         if self.private_endpoint is None and self.allow_public_network_access is None:
             raise ValueError(
                 "a server with public access disabled needs private_endpoint (or allow_public_network_access)"

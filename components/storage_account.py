@@ -11,6 +11,19 @@ account (metrics) and on each service (logs). The account is ``protect``-ed and 
 
 Point-in-time restore and version-level immutability exclude each other (a WORM archive is never
 restored in place), so restore is switched off when immutability is on.
+
+Public network access is ``Disabled`` unless the account must admit Azure's trusted services (a log
+archive that diagnostic settings, flow logs and data export write to): with ``Disabled`` only
+private-endpoint traffic gets in and the trusted-service exception does not apply, so such an account
+keeps ``Enabled`` behind a firewall that denies everything (no IP or network rules) except the
+``AzureServices`` bypass
+(https://learn.microsoft.com/azure/storage/common/storage-network-security-set-default-access).
+
+With ``operational_backup`` the account's blobs are protected by an Azure Backup vault, which enables
+point-in-time restore itself and sets its retention from the backup policy
+(https://learn.microsoft.com/azure/backup/blob-backup-overview): the blob-service properties then
+leave restore and soft-delete retention to Azure Backup (sent once, never fought over), and the
+backup instance is created after them so the two never write the service at the same time.
 """
 
 from __future__ import annotations
@@ -65,6 +78,16 @@ class PhiStorageAccountArgs(StatefulArgs):
     container_soft_delete_days: int = Field(default=35, ge=7, le=365)
     change_feed_retention_days: int = Field(default=365, ge=1, le=146000)
     point_in_time_restore_days: int = Field(default=30, ge=1, le=364)
+    operational_backup: bool = Field(
+        default=False, description="A BackupVault protects the blobs (it owns point-in-time restore)."
+    )
+    previous_version_retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=146000,
+        description="Delete blob versions this many days after they are superseded (a lifecycle rule); for "
+        "accounts whose blobs are rewritten often, such as flow logs. None keeps every version.",
+    )
     immutability: ImmutabilityArgs | None = None
     private_endpoint_sub_resources: Sequence[StorageSubResource] = ("blob",)
     allow_trusted_azure_services: Waiver | None = Field(
@@ -76,6 +99,8 @@ class PhiStorageAccountArgs(StatefulArgs):
 
     @model_validator(mode="after")
     def _consistent(self) -> PhiStorageAccountArgs:
+        if self.operational_backup and self.immutability is not None:
+            raise ValueError("operational_backup needs point-in-time restore, which immutability excludes")
         if self.point_in_time_restore_days >= self.blob_soft_delete_days:
             raise ValueError("point_in_time_restore_days must be shorter than blob_soft_delete_days")
         return self
@@ -132,7 +157,11 @@ class PhiStorageAccount(pulumi.ComponentResource):
             is_local_user_enabled=False,
             is_hns_enabled=False,
             enable_nfs_v3=False,
-            public_network_access=storage.PublicNetworkAccess.DISABLED,
+            public_network_access=(
+                storage.PublicNetworkAccess.ENABLED
+                if settings.allow_trusted_azure_services
+                else storage.PublicNetworkAccess.DISABLED
+            ),
             network_rule_set=storage.NetworkRuleSetArgs(
                 default_action=storage.DefaultAction.DENY,
                 bypass=storage.Bypass.AZURE_SERVICES if settings.allow_trusted_azure_services else storage.Bypass.NONE,
@@ -186,12 +215,47 @@ class PhiStorageAccount(pulumi.ComponentResource):
             ),
             change_feed=storage.ChangeFeedArgs(enabled=True, retention_in_days=settings.change_feed_retention_days),
             restore_policy=(
-                storage.RestorePolicyPropertiesArgs(enabled=True, days=settings.point_in_time_restore_days)
+                None
+                if settings.operational_backup
+                else storage.RestorePolicyPropertiesArgs(enabled=True, days=settings.point_in_time_restore_days)
                 if immutability is None
                 else storage.RestorePolicyPropertiesArgs(enabled=False)
             ),
-            opts=pulumi.ResourceOptions(parent=self),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                ignore_changes=["restorePolicy", "deleteRetentionPolicy"] if settings.operational_backup else None,
+            ),
         )
+        if settings.previous_version_retention_days is not None:
+            # Flow logs commit blocks to the same blob every minute; with versioning each commit keeps a
+            # version. Superseded versions go after the retention; current blobs are untouched.
+            # https://learn.microsoft.com/azure/storage/blobs/lifecycle-management-overview
+            storage.ManagementPolicy(
+                f"{name}-lifecycle",
+                account_name=self.account.name,
+                resource_group_name=settings.resource_group_name,
+                management_policy_name="default",
+                policy={
+                    "rules": [
+                        {
+                            "name": "expire-superseded-versions",
+                            "enabled": True,
+                            "type": "Lifecycle",
+                            "definition": {
+                                "filters": {"blob_types": ["blockBlob"]},
+                                "actions": {
+                                    "version": {
+                                        "delete": {
+                                            "days_after_creation_greater_than": settings.previous_version_retention_days
+                                        }
+                                    }
+                                },
+                            },
+                        }
+                    ]
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[self.blob_service]),
+            )
         self.resource_id = self.account.id
         self.account_name = settings.account_name
         self.blob_endpoint = f"https://{settings.account_name}.blob.core.windows.net/"

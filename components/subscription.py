@@ -7,7 +7,8 @@
 - Assigns Azure Policy at subscription scope: the built-in HITRUST/HIPAA initiative (audit, with a
   system-assigned identity for its deploy-if-not-exists members) and "Allowed locations" for data
   residency. Azure Policy audits at deploy time; the policy pack blocks at preview time.
-- A monthly budget with alert thresholds to the configured contacts.
+- A monthly budget with alert thresholds to the configured contacts, starting on the first day of the
+  month of the first deployment (see `budget_start_date`).
 - Entra groups get built-in roles on the subscription; Owner and User Access Administrator are
   refused; privileged roles can be PIM-eligible instead of standing.
 """
@@ -15,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pulumi
@@ -28,10 +30,30 @@ TYPE_TOKEN = "landingzone:governance:PhiSubscription"
 HIPAA_HITRUST_INITIATIVE = (
     "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
 )
+#: Parameters of the HITRUST/HIPAA initiative that had no default value up to version 14.10.0
+#: (github.com/Azure/azure-policy, built-in-policies/policySetDefinitions/Regulatory Compliance/
+#: HIPAA_HITRUST_audit.json; 14.11.0 added ``""`` defaults). ARM refuses an assignment that leaves a
+#: parameter without default unset, so they are always sent. The values are Microsoft's own current
+#: defaults, and the right ones for this landing zone: no application list is required on Windows
+#: VMs, no certificate thumbprints are mandated, and no storage account is deployed per NSG region
+#: for NSG diagnostics (the landing zone sends VNet flow logs and diagnostics itself; a
+#: deploy-if-not-exists storage account would be created outside its hardening). Override them
+#: through ``hipaa_initiative_parameters``. Checked against initiative version 14.13.0 (2026-01-09).
+HIPAA_INITIATIVE_DEFAULT_PARAMETERS: dict[str, str] = {
+    "installedApplicationsOnWindowsVM": "",
+    "DeployDiagnosticSettingsforNetworkSecurityGroupsstoragePrefix": "",
+    "DeployDiagnosticSettingsforNetworkSecurityGroupsrgName": "",
+    "CertificateThumbprints": "",
+}
 #: Roles the HITRUST/HIPAA assignment's identity holds on the subscription so the initiative's
-#: deploy-if-not-exists members (monitoring agents, diagnostic settings) can remediate. Review them
-#: against the initiative's current definitions (their ``roleDefinitionIds``) when Microsoft revises it.
-HIPAA_REMEDIATION_ROLES = ("Log Analytics Contributor", "Monitoring Contributor", "Virtual Machine Contributor")
+#: deploy-if-not-exists and modify members can remediate: exactly the union of their policy rules'
+#: ``roleDefinitionIds`` in initiative version 14.13.0 (Azure/azure-policy, read 2026-12): Virtual
+#: Machine Contributor (IaaS antimalware extension), Network Contributor (Network Watcher), and
+#: Contributor (Guest Configuration: system identity on VMs and the guest configuration extension).
+#: The portal grants the same roles when it assigns the initiative
+#: (https://learn.microsoft.com/azure/governance/policy/how-to/remediate-resources#configure-the-managed-identity).
+#: Review them when Microsoft revises the initiative.
+HIPAA_REMEDIATION_ROLES = ("Virtual Machine Contributor", "Network Contributor", "Contributor")
 ALLOWED_LOCATIONS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
 #: Resource providers the landing zone's services need registered (register once per subscription).
 REQUIRED_PROVIDERS = (
@@ -47,6 +69,21 @@ REQUIRED_PROVIDERS = (
     "Microsoft.Security",
     "Microsoft.PolicyInsights",
 )
+
+
+def budget_start_date(configured: str | None, today: date | None = None) -> str:
+    """The budget's ``timePeriod.startDate``: the configured month, else the first day of the current UTC month.
+
+    Azure requires the first day of a month, and a date in the past must lie in the current
+    time-grain period (this month, for a monthly budget)
+    (https://learn.microsoft.com/rest/api/consumption/budgets/create-or-update#budgettimeperiod).
+    The computed default changes every month, so the budget ignores later changes of the start date
+    (``ignore_changes``): the first deployment fixes it and a later ``pulumi up`` shows no diff.
+    """
+    if configured is not None:
+        return f"{configured}T00:00:00Z"
+    current = today or datetime.now(UTC).date()
+    return f"{current.year:04d}-{current.month:02d}-01T00:00:00Z"
 
 
 def management_group_resource_id(group: str) -> str:
@@ -66,7 +103,9 @@ class PhiSubscriptionArgs(StrictArgs):
     management_group_id: str | None = None
     location: str = Field(min_length=1, description="Region for the policy assignment identity.")
     allowed_locations: Sequence[str] = Field(min_length=1)
-    hipaa_initiative_parameters: Mapping[str, Any] = Field(default_factory=dict)
+    hipaa_initiative_parameters: Mapping[str, Any] = Field(
+        default_factory=dict, description="Merged over HIPAA_INITIATIVE_DEFAULT_PARAMETERS."
+    )
     hipaa_remediation_roles: Sequence[str] = Field(
         default=HIPAA_REMEDIATION_ROLES,
         description="Built-in roles the initiative's identity holds on the subscription, for deploy-if-not-exists remediation.",
@@ -74,6 +113,7 @@ class PhiSubscriptionArgs(StrictArgs):
     budget: BudgetConfig | None = None
     alert_emails: Sequence[str] = ()
     access: Sequence[AccessGrant] = ()
+    budget_start_today: date | None = Field(default=None, description="For tests: 'today' for the budget start.")
 
     @model_validator(mode="after")
     def _adopt_or_vend(self) -> PhiSubscriptionArgs:
@@ -138,17 +178,27 @@ class PhiSubscription(pulumi.ComponentResource):
             enforcement_mode="Default",
             location=settings.location,
             identity=authorization.IdentityArgs(type="SystemAssigned"),
-            parameters={key: {"value": value} for key, value in settings.hipaa_initiative_parameters.items()} or None,
+            parameters={
+                key: {"value": value}
+                for key, value in {
+                    **HIPAA_INITIATIVE_DEFAULT_PARAMETERS,
+                    **settings.hipaa_initiative_parameters,
+                }.items()
+            },
             opts=child,
         )
+        initiative_principal = initiative.identity.apply(lambda identity: identity.principal_id if identity else "")
         for role in settings.hipaa_remediation_roles:
+            guid = role_guid(role)
             authorization.RoleAssignment(
                 f"{name}-hipaa-hitrust-{role_guid(role)[:8]}",
                 scope=scope,
-                principal_id=initiative.identity.apply(lambda identity: identity.principal_id if identity else ""),
+                principal_id=initiative_principal,
                 principal_type="ServicePrincipal",
                 role_definition_id=self._role_definition(role),
-                role_assignment_name=assignment_name(name, "hipaa-hitrust", role_guid(role)),
+                role_assignment_name=initiative_principal.apply(
+                    lambda principal, guid=guid: assignment_name(name, "hipaa-hitrust", guid, principal)
+                ),
                 description=f"{role} for the HITRUST/HIPAA initiative's remediation identity",
                 opts=child,
             )
@@ -170,7 +220,9 @@ class PhiSubscription(pulumi.ComponentResource):
                 amount=settings.budget.amount,
                 category="Cost",
                 time_grain="Monthly",
-                time_period=consumption.BudgetTimePeriodArgs(start_date=f"{settings.budget.start_date}T00:00:00Z"),
+                time_period=consumption.BudgetTimePeriodArgs(
+                    start_date=budget_start_date(settings.budget.start_date, settings.budget_start_today)
+                ),
                 notifications={
                     f"actual-{threshold}": consumption.NotificationArgs(
                         enabled=True,
@@ -181,7 +233,7 @@ class PhiSubscription(pulumi.ComponentResource):
                     )
                     for threshold in settings.budget.thresholds
                 },
-                opts=child,
+                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["timePeriod.startDate"]),
             )
         for grant in settings.access:
             self._grant(name, grant, scope)
@@ -213,6 +265,7 @@ class PhiSubscription(pulumi.ComponentResource):
             principal_id=grant.group.object_id,
             principal_type="Group",
             role_definition_id=definition,
+            # scope + role + principal: a new group object ID is a new name, never a collision with the old one
             role_assignment_name=assignment_name(label, grant.group.object_id, role_guid(grant.role)),
             description=f"{grant.role} for {grant.group.display_name} (landing-zone access baseline)",
             opts=pulumi.ResourceOptions(parent=self),

@@ -231,7 +231,14 @@ def route_table(
 
 
 def flow_log(
-    name: str, *, parent: pulumi.Resource, vnet: Any, vnet_name: str, location: str, target: FlowLogArgs
+    name: str,
+    *,
+    parent: pulumi.Resource,
+    vnet: Any,
+    vnet_name: str,
+    location: str,
+    target: FlowLogArgs,
+    tags: Mapping[str, str] | None = None,
 ) -> Any:
     """A VNet flow log to the archive, with traffic analytics into the workspace."""
     from pulumi_azure_native import network
@@ -244,6 +251,11 @@ def flow_log(
         location=location,
         target_resource_id=vnet.id,
         storage_id=target.storage_account_id,
+        identity=(
+            {"type": "UserAssigned", "user_assigned_identities": [target.identity_resource_id]}
+            if target.identity_resource_id is not None
+            else None
+        ),
         enabled=True,
         format={"type": "JSON", "version": 2},
         retention_policy={"enabled": False, "days": 0},
@@ -256,5 +268,6 @@ def flow_log(
                 "traffic_analytics_interval": target.traffic_analytics_interval_minutes,
             }
         },
-        opts=pulumi.ResourceOptions(parent=parent),
+        tags=dict(tags or {}),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=list(target.depends_on)),
     )

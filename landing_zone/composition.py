@@ -12,6 +12,12 @@
    its own customer-managed key and identity, a private endpoint in the data spoke, and diagnostics.
 
 Every logical name below is part of a URN: renaming one replaces the resource. Keep them stable.
+
+``environmentClass: nonprod`` deploys the same hardening without Pulumi ``protect`` and without
+delete locks (each component records the waiver in its tags), with a 7-day Key Vault soft-delete
+window, so ``pulumi destroy`` completes without manual steps. Every resource is tagged
+``environmentClass`` so the policy pack can refuse that for production stacks holding PHI. What no
+tool can undo is listed in the README ("Tearing down a non-production stack").
 """
 
 from __future__ import annotations
@@ -40,6 +46,9 @@ from landing_zone.naming import Namer, standard_tags
 TYPE_TOKEN = "landingzone:index:LandingZone"
 PROVIDER_NAME = "landing-zone"
 CMK_BYPASS_REASON = "CMK consumers (Storage, SQL, PostgreSQL) unwrap their keys over Azure's trusted-service path."
+NONPROD_LOCK_REASON = "environmentClass is nonprod in stack config: the stack must be destroyable without manual steps"
+#: Key Vault's shortest soft-delete window, for non-production vaults (purge protection stays on).
+NONPROD_SOFT_DELETE_DAYS = 7
 STORAGE_SUB_RESOURCES = ("blob", "dfs", "file", "queue", "table")
 
 
@@ -55,7 +64,8 @@ class LandingZone(pulumi.ComponentResource):
 
         self.config = config
         self.namer = Namer.for_config(config)
-        self.tags = standard_tags(config)
+        self.tags = {**standard_tags(config), "environmentClass": config.environment_class}
+        self.production = config.environment_class == "prod"
         self.region = config.regions.primary
         self.provider = Provider(
             PROVIDER_NAME,
@@ -74,6 +84,16 @@ class LandingZone(pulumi.ComponentResource):
         self.register_outputs(self.outputs)
 
     # -- helpers --------------------------------------------------------------------------------
+    def _stateful(self) -> dict[str, Any]:
+        """Lock and protect arguments for every stateful component: the defaults in production, off otherwise."""
+        if self.production:
+            return {}
+        return {
+            "lock": None,
+            "lock_waiver": Waiver(reason=NONPROD_LOCK_REASON, approver="the stack config's owner"),
+            "protect": False,
+        }
+
     def _group(self, logical_name: str, workload: str) -> Any:
         from pulumi_azure_native import resources
 
@@ -82,7 +102,7 @@ class LandingZone(pulumi.ComponentResource):
             resource_group_name=self.namer.name("resource_group", workload),
             location=self.region,
             tags=self.tags,
-            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, protect=True),
+            opts=pulumi.ResourceOptions(parent=self, provider=self.provider, protect=self.production),
         )
 
     def _key(self, logical: str, vault: KeyVault, group: Any, location: str | None = None) -> CustomerManagedKeyRef:
@@ -104,6 +124,7 @@ class LandingZone(pulumi.ComponentResource):
                 expiry_days=keys.expiry_days,
                 rotation_period_days=keys.rotation_period_days,
                 notify_before_expiry_days=keys.notify_before_expiry_days,
+                protect=self.production,
                 tags=self.tags,
             ),
             opts=self.child,
@@ -126,10 +147,20 @@ class LandingZone(pulumi.ComponentResource):
                     location=self.region,
                 ),
                 tags=self.tags,
+                **self._stateful(),
+                **({} if self.production else {"soft_delete_retention_days": NONPROD_SOFT_DELETE_DAYS}),
             ),
             opts=self.child,
         )
-        vault.grant_crypto_officer(f"{logical}-deployer-crypto-officer", self.deployer.object_id, principal_type=None)
+        # The principal type is always explicit (Azure defaults it to User and refuses a service principal
+        # or group sent as one); the assignment's name includes the principal, so a new deployer never
+        # collides with the old assignment.
+        deployer = self.config.deployer
+        vault.grant_crypto_officer(
+            f"{logical}-deployer-crypto-officer",
+            deployer.object_id if deployer.object_id is not None else self.deployer.object_id,
+            principal_type=deployer.principal_type,
+        )
         return vault
 
     # -- stages ---------------------------------------------------------------------------------
@@ -171,6 +202,7 @@ class LandingZone(pulumi.ComponentResource):
                 vnet_name=self.namer.name("virtual_network", "hub"),
                 hub=config.network.hub,
                 ddos_protection_waiver=ddos_waiver,
+                protect=self.production,
                 tags=tags,
             ),
             opts=self.child,
@@ -192,6 +224,7 @@ class LandingZone(pulumi.ComponentResource):
                         firewall_private_ip=self.hub.firewall_private_ip,
                         ddos_plan_id=self.hub.ddos_plan_id,
                         ddos_protection_waiver=ddos_waiver,
+                        protect=self.production,
                         tags=tags,
                     ),
                     opts=self.child,
@@ -243,7 +276,10 @@ class LandingZone(pulumi.ComponentResource):
                 archive_private_endpoint=PrivateEndpointArgs(
                     subnet_id=self.shared_endpoints_subnet, private_dns_zone_ids=self.dns.endpoint_zone_ids(["blob"])
                 ),
+                flow_log_account_name=self.namer.name("storage_account", "flowlogs"),
+                flow_log_identity_name=self.namer.name("user_assigned_identity", "flow-logs"),
                 tags=self.tags,
+                **self._stateful(),
             ),
             opts=self.child,
         )
@@ -294,7 +330,9 @@ class LandingZone(pulumi.ComponentResource):
                     private_endpoint_sub_resources=STORAGE_SUB_RESOURCES,
                     private_endpoint=endpoint(*STORAGE_SUB_RESOURCES),
                     diagnostics=self.logs.diagnostics,
+                    operational_backup=services.backup.enabled,
                     tags=self.tags,
+                    **self._stateful(),
                 ),
                 opts=self.child,
             )
@@ -315,6 +353,7 @@ class LandingZone(pulumi.ComponentResource):
                     diagnostics=self.logs.diagnostics,
                     private_endpoint=endpoint("sqlServer"),
                     tags=self.tags,
+                    **self._stateful(),
                 ),
                 opts=self.child,
             )
@@ -326,7 +365,8 @@ class LandingZone(pulumi.ComponentResource):
                 paired = self.config.regions.paired_region
                 assert paired is not None  # _check_deployable
                 paired_vault = self._vault("phi-paired", paired)
-                paired_vault.add_diagnostics(self.logs.diagnostics)
+                # the archive is in the primary region; a diagnostic storage destination must be in the vault's
+                paired_vault.add_diagnostics(self.logs.diagnostics_for(paired))
                 geo_key = self._key("postgres-geo", paired_vault, group, location=paired)
             postgres = PhiPostgresServer(
                 "phi-postgres",
@@ -342,10 +382,12 @@ class LandingZone(pulumi.ComponentResource):
                     private_endpoint=endpoint("postgresqlServer"),
                     diagnostics=self.logs.diagnostics,
                     tags=self.tags,
+                    **self._stateful(),
                 ),
                 opts=self.child,
             )
             self.outputs["postgresServerFqdn"] = postgres.fqdn
+            self.outputs["postgresPostDeploySteps"] = postgres.post_deploy_steps
         if services.backup.enabled and (storage is not None or postgres is not None):
             backup = BackupVault(
                 "phi-backup",
@@ -362,6 +404,8 @@ class LandingZone(pulumi.ComponentResource):
                             resource_id=storage.resource_id,
                             resource_name=storage.account_name,
                             location=self.region,
+                            resource_group_id=group.id,
+                            depends_on=[storage.blob_service],
                         )
                     ]
                     if storage is not None
@@ -372,11 +416,13 @@ class LandingZone(pulumi.ComponentResource):
                             resource_id=postgres.resource_id,
                             resource_name=postgres.server_name,
                             location=self.region,
+                            resource_group_id=group.id,
                         )
                     ]
                     if postgres is not None
                     else [],
                     tags=self.tags,
+                    **self._stateful(),
                 ),
                 opts=self.child,
             )

@@ -24,7 +24,7 @@ def test_sample_dev_config_is_valid(config_data: dict[str, Any]) -> None:
     assert config.regions.primary == "eastus2"
     assert config.regions.paired_region == "centralus"
     assert config.network.spokes[0].subnets[0].cidr == "10.11.0.0/24"
-    assert config.logging.total_retention_days == AUDIT_RETENTION_FLOOR_DAYS
+    assert config.logging.total_retention_days == AUDIT_RETENTION_FLOOR_DAYS + 1  # 2191: six years in Log Analytics
     assert config.keys.key_size == 3072
 
 
@@ -111,7 +111,7 @@ class TestRegions:
 
 class TestRetention:
     def test_retention_at_the_floor_is_accepted(self, config_data: dict[str, Any]) -> None:
-        config_data["logging"]["totalRetentionDays"] = AUDIT_RETENTION_FLOOR_DAYS
+        config_data["logging"]["totalRetentionDays"] = 2191  # the floor, as a value Log Analytics accepts
         assert parse_config(config_data).logging.retention_waiver is None
 
     def test_retention_below_the_floor_is_rejected_without_a_waiver(self, config_data: dict[str, Any]) -> None:

@@ -120,7 +120,13 @@ def backup() -> None:
             )
         ],
         postgres_servers=[
-            BackupSource(label="pg", resource_id=server.resource_id, resource_name="psql-phi", location="eastus2")
+            BackupSource(
+                label="pg",
+                resource_id=server.resource_id,
+                resource_name="psql-phi",
+                location="eastus2",
+                resource_group_id="/subscriptions/s/resourceGroups/rg-data",
+            )
         ],
         tags=TAGS,
     )

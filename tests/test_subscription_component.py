@@ -5,6 +5,7 @@ Each test records the component under the mocks and asserts the wire-format inpu
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from components.subscription import (
     HIPAA_HITRUST_INITIATIVE,
     HIPAA_REMEDIATION_ROLES,
     PhiSubscription,
+    budget_start_date,
 )
 from landing_zone.config.model import AccessGrant, BudgetConfig, EntraGroup
 from landing_zone.errors import ConfigError
@@ -26,7 +28,7 @@ ADMINS = EntraGroup(object_id="5b3f2c9a-0000-4000-8000-0000000000c2", display_na
 BILLING = "/providers/Microsoft.Billing/billingAccounts/1234/enrollmentAccounts/5678"
 
 
-def subscription(**overrides: Any) -> ProgramRun:
+def subscription(_dry_run: bool = True, **overrides: Any) -> ProgramRun:
     arguments: dict[str, Any] = {
         "subscription_id": SUB,
         "display_name": "contoso-prod-phi",
@@ -34,7 +36,7 @@ def subscription(**overrides: Any) -> ProgramRun:
         "allowed_locations": ["eastus2", "centralus"],
         **overrides,
     }
-    return record(lambda: PhiSubscription("subscription", **arguments))
+    return record(lambda: PhiSubscription("subscription", **arguments), dry_run=_dry_run)
 
 
 def by_name(run: ProgramRun, type_token: str) -> dict[str, Any]:
@@ -66,9 +68,44 @@ class TestPolicyAssignments:
             assert grant.inputs["principalType"] == "ServicePrincipal"
             assert grant.inputs["scope"] == f"/subscriptions/{SUB}"
             assert hitrust.urn in grant.property_dependencies["principalId"]
-        assert {g.inputs["roleAssignmentName"] for g in grants} == {
-            assignment_name("subscription", "hipaa-hitrust", BUILT_IN_ROLES[role]) for role in HIPAA_REMEDIATION_ROLES
+        applied = subscription(_dry_run=False)
+        applied_grants = [
+            r for r in applied.by_type("azure-native:authorization:RoleAssignment") if "hipaa-hitrust" in r.name
+        ]
+        principal = applied_grants[0].inputs["principalId"]
+        assert {g.inputs["roleAssignmentName"] for g in applied_grants} == {
+            assignment_name("subscription", "hipaa-hitrust", BUILT_IN_ROLES[role], principal)
+            for role in HIPAA_REMEDIATION_ROLES
         }
+
+    def test_remediation_roles_are_the_initiative_members_role_definition_ids(self) -> None:
+        """Virtual Machine Contributor, Network Contributor and Contributor: the union of the
+        deploy-if-not-exists and modify members' roleDefinitionIds in initiative 14.13.0 (Azure/azure-policy)."""
+        assert {BUILT_IN_ROLES[role] for role in HIPAA_REMEDIATION_ROLES} == {
+            "9980e02c-c2be-4d73-94e8-173b1dc7cf3c",
+            "4d97b98b-1d4f-4787-a291-c67834d212e7",
+            "b24988ac-6180-42a0-ab88-20f7382dd24c",
+        }
+
+    def test_initiative_parameters_without_defaults_are_always_sent(self) -> None:
+        hitrust = by_name(subscription(), "azure-native:authorization:PolicyAssignment")["subscription-hipaa-hitrust"]
+        assert hitrust.inputs["parameters"] == {
+            "installedApplicationsOnWindowsVM": {"value": ""},
+            "DeployDiagnosticSettingsforNetworkSecurityGroupsstoragePrefix": {"value": ""},
+            "DeployDiagnosticSettingsforNetworkSecurityGroupsrgName": {"value": ""},
+            "CertificateThumbprints": {"value": ""},
+        }
+
+    def test_initiative_parameters_from_config_override_the_defaults(self) -> None:
+        run = subscription(
+            hipaa_initiative_parameters={"CertificateThumbprints": "AB12;CD34", "IncludeArcMachines": "true"}
+        )
+        parameters = by_name(run, "azure-native:authorization:PolicyAssignment")["subscription-hipaa-hitrust"].inputs[
+            "parameters"
+        ]
+        assert parameters["CertificateThumbprints"] == {"value": "AB12;CD34"}
+        assert parameters["IncludeArcMachines"] == {"value": "true"}
+        assert parameters["installedApplicationsOnWindowsVM"] == {"value": ""}
 
     def test_remediation_roles_are_configurable_and_never_owner(self) -> None:
         run = subscription(hipaa_remediation_roles=["Monitoring Contributor"])
@@ -150,3 +187,47 @@ class TestBudgetAndAccess:
     def test_owner_is_refused_for_people(self) -> None:
         with pytest.raises(ValueError, match="too broad for people"):
             AccessGrant(group=ADMINS, role="Owner")
+
+
+class TestBudgetStartDate:
+    def test_default_start_is_the_first_day_of_the_current_month_and_later_changes_are_ignored(self) -> None:
+        run = subscription(
+            budget=BudgetConfig(amount=100),
+            alert_emails=["secops@contoso.example"],
+            budget_start_today=date(2026, 12, 17),
+        )
+        budget = run.one("azure-native:consumption:Budget")
+        assert budget.inputs["timePeriod"] == {"startDate": "2026-12-01T00:00:00Z"}
+        assert budget.ignore_changes == ["timePeriod.startDate"], "a second `pulumi up` next month shows no diff"
+
+    def test_a_pinned_start_date_is_sent_as_given(self) -> None:
+        run = subscription(
+            budget=BudgetConfig(amount=100, start_date="2027-03-01"), alert_emails=["secops@contoso.example"]
+        )
+        assert run.one("azure-native:consumption:Budget").inputs["timePeriod"] == {"startDate": "2027-03-01T00:00:00Z"}
+
+    def test_start_date_helper(self) -> None:
+        assert budget_start_date(None, date(2027, 1, 31)) == "2027-01-01T00:00:00Z"
+        assert budget_start_date("2026-05-01", date(2027, 1, 31)) == "2026-05-01T00:00:00Z"
+
+    @pytest.mark.parametrize("start", ["2026-01-15", "2026-1-01", "01-01-2026"])
+    def test_a_start_date_that_is_not_the_first_of_a_month_is_refused(self, start: str) -> None:
+        with pytest.raises(ValueError):
+            BudgetConfig(amount=100, start_date=start)
+
+
+class TestChangedPrincipals:
+    """Issue 13 item 3: a new group object ID never collides with the old deterministic-named assignment."""
+
+    def test_a_new_group_object_id_gets_a_new_assignment_name_under_the_same_urn(self) -> None:
+        renamed = EntraGroup(object_id="5b3f2c9a-0000-4000-8000-0000000000d9", display_name="phi-auditors")
+        before = subscription(access=[AccessGrant(group=AUDITORS, role="Reader")])
+        after = subscription(access=[AccessGrant(group=renamed, role="Reader")])
+
+        def grant(run: ProgramRun) -> Any:
+            (match,) = [r for r in run.by_type("azure-native:authorization:RoleAssignment") if "auditors" in r.name]
+            return match
+
+        assert grant(before).urn == grant(after).urn
+        assert grant(before).inputs["roleAssignmentName"] != grant(after).inputs["roleAssignmentName"]
+        assert grant(after).inputs["principalType"] == "Group"

@@ -32,6 +32,25 @@ AUDIT_RETENTION_FLOOR_DAYS = 2190
 #: Log Analytics limits for interactive (analytics) retention and total retention (interactive + archive).
 INTERACTIVE_RETENTION_RANGE = (30, 730)
 TOTAL_RETENTION_MAX_DAYS = 4383
+#: The total retention values a Log Analytics table accepts beyond two years: whole years counted with leap
+#: days (https://learn.microsoft.com/azure/azure-monitor/logs/data-retention-configure: "4-730 days, then
+#: 1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018 or 4383"). Any other value fails the table PUT.
+TOTAL_RETENTION_YEAR_VALUES = (1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383)
+#: Six years as Log Analytics counts them: the smallest allowed total retention at or above the HIPAA floor.
+DEFAULT_TOTAL_RETENTION_DAYS = 2191
+
+
+def total_retention_problem(days: int) -> str | None:
+    """Why Log Analytics would refuse ``days`` as a table's total retention, naming the value to use instead."""
+    if 4 <= days <= 730 or days in TOTAL_RETENTION_YEAR_VALUES:
+        return None
+    if days > TOTAL_RETENTION_MAX_DAYS or days < 4:
+        return f"{days} days is outside what Log Analytics accepts (4-730, or whole years up to {TOTAL_RETENTION_MAX_DAYS})"
+    upward = next(value for value in TOTAL_RETENTION_YEAR_VALUES if value > days)
+    return (
+        f"Log Analytics accepts 4-730 days, then only {', '.join(map(str, TOTAL_RETENTION_YEAR_VALUES))} "
+        f"(whole years with leap days); use {upward} instead of {days}"
+    )
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _FORBIDDEN_TAG_NAME_CHARS = set("<>%&\\?/")
@@ -95,7 +114,11 @@ class LoggingConfig(Model):
     interactive_retention_days: int = Field(
         default=90, ge=INTERACTIVE_RETENTION_RANGE[0], le=INTERACTIVE_RETENTION_RANGE[1]
     )
-    total_retention_days: int = Field(default=AUDIT_RETENTION_FLOOR_DAYS, le=TOTAL_RETENTION_MAX_DAYS)
+    total_retention_days: int = Field(
+        default=DEFAULT_TOTAL_RETENTION_DAYS,
+        le=TOTAL_RETENTION_MAX_DAYS,
+        description="4-730, or 1095, 1460, 1826, 2191, 2556, 2922, 3288, 3653, 4018, 4383 (Log Analytics' values).",
+    )
     immutability: ImmutabilityConfig = Field(default_factory=ImmutabilityConfig)
     retention_waiver: Waiver | None = Field(
         default=None, description="Required to set totalRetentionDays below the 2190-day (six-year) floor."
@@ -106,6 +129,9 @@ class LoggingConfig(Model):
         problems: list[tuple[Location, str]] = []
         if self.total_retention_days < self.interactive_retention_days:
             problems.append((("totalRetentionDays",), "total retention must be at least the interactive retention"))
+        not_allowed = total_retention_problem(self.total_retention_days)
+        if not_allowed is not None:
+            problems.append((("totalRetentionDays",), not_allowed))
         if self.total_retention_days < AUDIT_RETENTION_FLOOR_DAYS and self.retention_waiver is None:
             problems.append(
                 (
@@ -120,7 +146,12 @@ class LoggingConfig(Model):
 
 
 class KeyConfig(Model):
-    """Customer-managed keys: HSM-backed RSA, 3072 bits or more, rotated well before they expire."""
+    """Customer-managed keys: HSM-backed RSA, 3072 bits or more, rotated well before they expire.
+
+    Azure SQL TDE accepts only RSA/RSA-HSM 2048 or 3072 keys
+    (https://learn.microsoft.com/azure/azure-sql/database/transparent-data-encryption-byok-overview#requirements-for-configuring-customer-managed-tde),
+    so with ``dataServices.sql`` enabled ``keySize`` must be 3072.
+    """
 
     hsm_backed: bool = True
     key_size: int = 3072
@@ -264,8 +295,10 @@ class BudgetConfig(Model):
     thresholds: list[int] = Field(
         default_factory=lambda: [50, 80, 100], description="Percentages that notify alerts.emails."
     )
-    start_date: str = Field(
-        default="2026-01-01", pattern=r"^[0-9]{4}-[0-9]{2}-01$", description="First day of a month."
+    start_date: str | None = Field(
+        default=None,
+        pattern=r"^[0-9]{4}-[0-9]{2}-01$",
+        description="First day of a month (YYYY-MM-01); default: the first day of the month of the first deployment.",
     )
 
 
@@ -280,12 +313,30 @@ class SubscriptionConfig(Model):
     budget: BudgetConfig | None = None
     access: list[AccessGrant] = Field(default_factory=list)
     hipaa_initiative_parameters: dict[str, Any] = Field(
-        default_factory=dict, description="Parameters for the built-in HITRUST/HIPAA initiative assignment."
+        default_factory=dict,
+        description="Parameters for the built-in HITRUST/HIPAA initiative assignment, merged over "
+        "components.subscription.HIPAA_INITIATIVE_DEFAULT_PARAMETERS.",
     )
     hipaa_remediation_roles: list[str] | None = Field(
         default=None,
         description="Built-in roles for the initiative's remediation identity; default components.subscription.HIPAA_REMEDIATION_ROLES.",
     )
+
+
+class DeployerConfig(Model):
+    """Who runs ``pulumi up``: the principal that gets "Key Vault Crypto Officer" to create the keys.
+
+    Name a dedicated Entra group (``principalType: Group``) and put the CI service principal and the
+    break-glass admins in it: a new CI identity is then a membership change, not a new role
+    assignment on a locked vault. Without ``objectId`` the principal running the deployment is used
+    (``getClientConfig``), with the ``principalType`` given here (a CI service principal by default).
+    """
+
+    object_id: Guid | None = Field(default=None, description="Entra object ID of the deploying group or principal.")
+    principal_type: Literal["User", "Group", "ServicePrincipal"] = "ServicePrincipal"
+
+
+EnvironmentClass = Literal["prod", "nonprod"]
 
 
 class LandingZoneConfig(Model):
@@ -308,6 +359,27 @@ class LandingZoneConfig(Model):
     alerts: AlertsConfig
     tags: TagsConfig
     subscription: SubscriptionConfig = Field(default_factory=SubscriptionConfig)
+    deployer: DeployerConfig = Field(default_factory=DeployerConfig)
+    environment_class: EnvironmentClass = Field(
+        default="prod",
+        description="'nonprod' deploys without protect and delete locks so `pulumi destroy` completes; "
+        "'prod' (the default) keeps them.",
+    )
+
+    @model_validator(mode="after")
+    def _sql_tde_key_size(self) -> LandingZoneConfig:
+        if self.data_services.sql.enabled and self.keys.key_size not in (2048, 3072):
+            raise_problems(
+                "LandingZoneConfig",
+                [
+                    (
+                        ("keys", "keySize"),
+                        f"Azure SQL TDE accepts only 2048- or 3072-bit RSA keys; use keySize 3072 "
+                        f"with dataServices.sql enabled (got {self.keys.key_size})",
+                    )
+                ],
+            )
+        return self
 
 
 def parse_config(data: Any, source: str | None = None) -> LandingZoneConfig:

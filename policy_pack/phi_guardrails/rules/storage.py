@@ -173,6 +173,40 @@ def _blob_recovery(context: StackContext) -> Iterable[tuple[str, str]]:
     yield from context.findings(context.of_type(*CLASSIC_ACCOUNT), lambda account: _classic_recovery(account.view))
 
 
+def _public_access_closed(
+    view: ResourceView, access_path: str, rules_path: str, other_rule_lists: tuple[str, ...]
+) -> Iterable[str]:
+    """Public access off, or only Azure's trusted services admitted past a deny-all firewall.
+
+    With ``publicNetworkAccess: Disabled`` Azure admits private-endpoint traffic only, and the
+    trusted-service exception no longer applies: diagnostic settings, flow logs and Log Analytics
+    data export cannot write to the account. Such an archive keeps public access ``Enabled`` behind
+    a firewall that denies everything (no IP or network rules) except the trusted-service bypass
+    (https://learn.microsoft.com/azure/storage/common/storage-network-security-set-default-access,
+    https://learn.microsoft.com/azure/storage/common/storage-network-security-trusted-azure-services).
+    """
+    classic = access_path == "publicNetworkAccessEnabled"
+    value = view.get(access_path)
+    if (value is False) if classic else equals_ignoring_case(value, "Disabled"):
+        return
+    rules = view.get(rules_path)
+    bypass = rules.get("bypass") if is_mapping(rules) else None
+    bypass_values = bypass if isinstance(bypass, list) else str(bypass or "").split(",")
+    only_trusted = (
+        is_mapping(rules)
+        and equals_ignoring_case(rules.get("defaultAction"), "Deny")
+        and any(equals_ignoring_case(str(item).strip(), "AzureServices") for item in bypass_values)
+        and not rules.get("ipRules")
+        and not any(rules.get(name) for name in other_rule_lists)
+    )
+    if not only_trusted:
+        setting_text = "publicNetworkAccessEnabled must be false" if classic else "publicNetworkAccess must be 'Disabled'"
+        yield (
+            f"public network access is not disabled ({setting_text}, or the firewall must deny everything "
+            "but Azure's trusted services)"
+        )
+
+
 def _account_rule(
     rule_id: str,
     *,
@@ -240,9 +274,15 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
         description="Storage accounts holding PHI must not be reachable from public networks.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.HIGH,
-        remediation="Set publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false) and use private endpoints.",
-        native=must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled"),
-        classic=must_be_false("publicNetworkAccessEnabled", "public network access"),
+        remediation="Set publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false) and use private endpoints; "
+        "a log archive that trusted Azure services write to may instead keep it 'Enabled' with networkRuleSet "
+        "defaultAction 'Deny', bypass 'AzureServices' and no IP, virtual-network or resource-instance rules.",
+        native=lambda view: _public_access_closed(
+            view, "publicNetworkAccess", "networkRuleSet", ("virtualNetworkRules", "resourceAccessRules")
+        ),
+        classic=lambda view: _public_access_closed(
+            view, "publicNetworkAccessEnabled", "networkRules", ("virtualNetworkSubnetIds", "privateLinkAccesses")
+        ),
     ),
     _account_rule(
         "storage-network-default-deny",
