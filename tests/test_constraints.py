@@ -55,6 +55,8 @@ def rejections(*registrations: Registration, constraint: str | None = None) -> l
 def nested(path: str, value: Any) -> dict[str, Any]:
     """``a.b[].c`` = v  ->  {"a": {"b": [{"c": v}]}}."""
     head, _, rest = path.partition(".")
+    if head.endswith("{}"):
+        return {head[:-2]: {"n": nested(rest, value) if rest else value}}
     if head.endswith("[]"):
         return {head[:-2]: [nested(rest, value) if rest else value]}
     return {head: nested(rest, value) if rest else value}
@@ -77,7 +79,7 @@ def test_table_entry_accepts_and_rejects(constraint_id: str, token: str, path: s
     found = rejections(reg(token, "bad", nested(path, rejected)), constraint=constraint_id)
     assert len(found) == 1, found
     assert found[0].urn.endswith("::bad")
-    assert found[0].property.replace("[0]", "[]") == path
+    assert found[0].property.replace("[0]", "[]").replace(".n.", "{}.") == path
     assert found[0].reference.startswith("https://learn.microsoft.com/")
 
 
@@ -254,7 +256,30 @@ def _enum(bad: bool) -> list[Registration]:
     ]
 
 
+def _subnets(bad: bool) -> list[Registration]:
+    subnets = [
+        {"name": "AzureFirewallSubnet", "addressPrefix": "10.20.0.0/26"},
+        {"name": "data", "addressPrefix": "10.20.0.32/27" if bad else "10.20.1.0/24"},
+    ]
+    return [
+        reg(
+            "azure-native:network:VirtualNetwork",
+            "hub",
+            {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]}, "subnets": subnets},
+        )
+    ]
+
+
+def _diagnostic_destination(bad: bool) -> list[Registration]:
+    inputs: dict[str, Any] = {"resourceUri": UNKNOWN, "logs": [{"categoryGroup": "allLogs", "enabled": True}]}
+    if not bad:
+        inputs["workspaceId"] = UNKNOWN
+    return [reg("azure-native:monitor:DiagnosticSetting", "diag", inputs)]
+
+
 CASES: dict[str, tuple[Case, str]] = {
+    "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
+    "monitor.diagnostic-destination": (_diagnostic_destination, "workspaceId"),
     "region.diagnostic-storage": (_diagnostic_storage, "storageAccountId"),
     "region.private-endpoint-subnet": (_private_endpoint, "location"),
     "network.peering-remote": (_peering, "remoteVirtualNetwork.id"),
@@ -513,3 +538,28 @@ def test_cli_exit_code_and_json(tmp_path: Path, name: str, expected: int, capsys
         rejection = document["azureRejections"][0]
         assert rejection["constraint"] == "name.storage.account" and rejection["property"] == "accountName"
         assert "Azure would reject this deployment" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("subnets", "message"),
+    [
+        ([{"name": "a", "addressPrefix": "10.30.0.0/24"}], "outside the address space"),
+        ([{"name": "AzureBastionSubnet", "addressPrefix": "10.20.0.0/27"}], "must be /26 or larger"),
+    ],
+)
+def test_subnet_address_rules(subnets: list[dict[str, str]], message: str) -> None:
+    vnet = reg(
+        "azure-native:network:VirtualNetwork",
+        "v",
+        {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]}, "subnets": subnets},
+    )
+    found = rejections(vnet)
+    assert len(found) == 1 and message in found[0].message, found
+
+
+def test_classic_diagnostic_setting_destination() -> None:
+    classic = "azure:monitoring/diagnosticSetting:DiagnosticSetting"
+    assert [r.constraint for r in rejections(reg(classic, "d", {"targetResourceId": "/x"}))] == [
+        "monitor.diagnostic-destination"
+    ]
+    assert rejections(reg(classic, "d", {"targetResourceId": "/x", "logAnalyticsWorkspaceId": UNKNOWN})) == []

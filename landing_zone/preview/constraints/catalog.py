@@ -10,6 +10,7 @@ from landing_zone.preview.constraints.dates import date_constraints
 from landing_zone.preview.constraints.enums import enum_constraints
 from landing_zone.preview.constraints.keys import cmk_constraints
 from landing_zone.preview.constraints.model import AzureRejection, Constraint
+from landing_zone.preview.constraints.network import network_constraints
 from landing_zone.preview.constraints.policy import policy_constraints
 from landing_zone.preview.constraints.principals import principal_constraints
 from landing_zone.preview.constraints.regions import region_constraints
@@ -21,6 +22,7 @@ CATALOG: tuple[Constraint, ...] = (
     *value_constraints(),
     *name_constraints(),
     *region_constraints(),
+    *network_constraints(),
     *policy_constraints(),
     *date_constraints(),
     *cmk_constraints(),

@@ -32,7 +32,8 @@ def _describe(allowed: Sequence[Any]) -> str:
 
 def _value_check(row: Mapping[str, Any]) -> Any:
     paths = {normalize_type(token): path for token, path in row["types"].items()}
-    allowed = row["allowed"]
+    allowed = row.get("allowed", [])
+    equals = row.get("equals")
     unless = row.get("unless")
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
@@ -41,6 +42,10 @@ def _value_check(row: Mapping[str, Any]) -> Any:
             if guard is not None and str(guard.value).lower() in {v.lower() for v in unless["values"]}:
                 return
         for prop, value in resource.values(paths[resource.token]):
+            if equals is not None:
+                if value.value not in equals:
+                    yield Finding(prop, f"{row['title']}: {value.shown()} is not accepted; {row['why']}")
+                continue
             number = value.number
             if number is None and value.text is not None:
                 try:

@@ -1,0 +1,92 @@
+"""Address rules ARM checks when a virtual network is written, and diagnostic settings' destinations."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable, Iterator
+
+from landing_zone.preview.constraints.model import Constraint, Finding
+from landing_zone.preview.constraints.wire import Context, Resource
+
+#: Subnets Azure services require at a minimum size (largest prefix length allowed).
+_MINIMUM_SIZES = {"azurefirewallsubnet": 26, "azurebastionsubnet": 26, "azurefirewallmanagementsubnet": 26}
+_DESTINATIONS = {
+    "azure-native:monitor:DiagnosticSetting": (
+        "workspaceId",
+        "storageAccountId",
+        "eventHubAuthorizationRuleId",
+        "marketplacePartnerId",
+    ),
+    "azure-native:monitor:SubscriptionDiagnosticSetting": (
+        "workspaceId",
+        "storageAccountId",
+        "eventHubAuthorizationRuleId",
+        "marketplacePartnerId",
+    ),
+    "azure:monitoring/diagnosticSetting:DiagnosticSetting": (
+        "logAnalyticsWorkspaceId",
+        "storageAccountId",
+        "eventhubAuthorizationRuleId",
+        "partnerSolutionId",
+    ),
+}
+
+
+def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        return None
+
+
+def _subnets(resource: Resource, context: Context) -> Iterator[Finding]:
+    spaces = [n for _, v in resource.values("addressSpace.addressPrefixes[]") if (n := _network(str(v.value)))]
+    seen: list[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
+    for index, subnet in enumerate(resource.inputs.get("subnets") or []):
+        if not isinstance(subnet, dict):
+            continue
+        name = subnet.get("name") if isinstance(subnet.get("name"), str) else f"#{index}"
+        prefixes = [subnet.get("addressPrefix"), *(subnet.get("addressPrefixes") or [])]
+        for prefix in prefixes:
+            network = _network(prefix) if isinstance(prefix, str) else None
+            if network is None:
+                continue
+            prop = f"subnets[{index}].addressPrefix"
+            if spaces and not any(network.version == s.version and network.subnet_of(s) for s in spaces):  # type: ignore[arg-type]
+                yield Finding(
+                    prop, f"subnet '{name}' ({network}) is outside the address space ({', '.join(map(str, spaces))})"
+                )
+            for other_name, other in seen:
+                if other.version == network.version and other.overlaps(network):
+                    yield Finding(prop, f"subnet '{name}' ({network}) overlaps subnet '{other_name}' ({other})")
+            minimum = _MINIMUM_SIZES.get(str(name).lower())
+            if minimum is not None and network.version == 4 and network.prefixlen > minimum:
+                yield Finding(prop, f"subnet '{name}' must be /{minimum} or larger; it is /{network.prefixlen}")
+            seen.append((str(name), network))
+
+
+def _destination(resource: Resource, context: Context) -> Iterator[Finding]:
+    names = _DESTINATIONS.get(resource.token, ())
+    if any(resource.has(name) for name in names):
+        return
+    yield Finding(
+        names[0],
+        f"a diagnostic setting needs at least one destination ({', '.join(names)}); none is set",
+    )
+
+
+def network_constraints() -> Iterable[Constraint]:
+    yield Constraint(
+        id="network.subnet-addresses",
+        title="Subnets lie inside the virtual network's address space, do not overlap, and service subnets are large enough",
+        reference="https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#add-a-subnet",
+        types=frozenset(("azure-native:network:VirtualNetwork",)),
+        check=_subnets,
+    )
+    yield Constraint(
+        id="monitor.diagnostic-destination",
+        title="A diagnostic setting sends to at least one destination",
+        reference="https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings#destinations",
+        types=frozenset(_DESTINATIONS),
+        check=_destination,
+    )
