@@ -46,7 +46,6 @@ WAIVER_APPROVER_SUFFIX = ":approver"
 #: Policies named in the one line for an ``all`` lowering (the count says how many in total).
 _LISTED_POLICIES = 10
 _RANK = {"disabled": 0, "advisory": 1, "remediate": 2, "mandatory": 3}
-_URN_SCAFFOLDING = re.compile(r"^urn:pulumi:|::|\$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -239,19 +238,28 @@ def _group_lowerings(lowerings: Sequence[_Lowering]) -> list[Weakening]:
 
 
 def is_broad_glob(pattern: str) -> bool:
-    """True for a glob that matches (nearly) every resource: ``*``, ``urn:pulumi:*``, ``*-*-*``, ``*a*``, ``?*``.
+    """True for a glob that matches (nearly) every resource: ``*``, ``urn:pulumi:prod::*``, ``*-*-*``, ``*a*``.
 
-    What remains after removing wildcards, character classes and URN scaffolding must hold at least
-    a few letters or digits, and a pattern made mostly of wildcards is broad too.
+    A URN glob is broad when its resource-name part (after the last ``::``) is missing or wildcards:
+    ``urn:pulumi:*::*::azure-native:keyvault:Vault::*`` exempts every vault. Any other glob must keep
+    a few letters or digits once wildcards and character classes are removed, and must not be mostly
+    wildcards.
     """
     if not any(char in pattern for char in "*?["):
         return False
-    literal = re.sub(r"\[[^\]]*\]", "", pattern)
-    literal = _URN_SCAFFOLDING.sub("", literal)
-    literal = re.sub(r"[*?]", "", literal)
-    letters = sum(1 for char in literal if char.isalnum())
+    if pattern.lower().startswith("urn:"):
+        segments = pattern.split("::")
+        name = segments[-1] if len(segments) >= 4 else ""
+        return _literal_letters(name) < _MIN_LITERAL_CHARACTERS
+    letters = _literal_letters(pattern)
     wildcards = len(re.findall(r"\*+|\?", pattern))
     return letters < _MIN_LITERAL_CHARACTERS or wildcards > max(2, letters // 3)
+
+
+def _literal_letters(pattern: str) -> int:
+    """Letters and digits a glob matches literally (outside ``*``, ``?`` and ``[...]``)."""
+    literal = re.sub(r"\[[^\]]*\]", "", pattern)
+    return sum(1 for char in literal if char.isalnum())
 
 
 def _exemptions(pack: PackResult, user: Mapping[str, PolicyConfig] | None, judged: date) -> list[Weakening]:
