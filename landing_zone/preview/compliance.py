@@ -38,6 +38,7 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from pulumi.runtime.proto import analyzer_pb2
 
 from landing_zone.preview.engine import PreviewResult
 from landing_zone.preview.recorder import Registration
@@ -181,6 +182,8 @@ class ComplianceReport:
     rejections: list[dict[str, str]] = field(default_factory=list)
     provenance: list[tuple[str, str]] = field(default_factory=list)
     resources_checked: int = 0
+    #: The program's Pulumi.yaml, when known: where stack-wide findings point (SARIF needs a file).
+    project_file: str = ""
 
     def counts(self, verdicts: list[Verdict] | None = None) -> dict[str, int]:
         return count(self.verdicts if verdicts is None else verdicts)
@@ -265,8 +268,9 @@ def build(
         rejections=[_record(item, scrub) for item in getattr(result, "azure_rejections", []) or []],
         provenance=_provenance(result, program_dir, pack_config_files, scrub),
         resources_checked=len(registrations),
+        project_file=str(Path(program_dir) / "Pulumi.yaml") if program_dir is not None else "",
     )
-    waived = {(w.get("policy", ""), w.get("target", "")) for w in weakenings if "waiver" in w.get("kind", "").lower()}
+    waived = {(w.get("policy", ""), w.get("target", "")) for w in weakenings if w.get("kind", "").lower() == "waiver"}
     for pack in result.packs:
         disabled = {name for name, config in pack.config.items() if config.enforcement_level == "disabled"}
         by_key: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -277,6 +281,11 @@ def build(
             if policy.name in disabled:
                 continue
             types = {tag.removeprefix("type:") for tag in policy.tags if tag.startswith("type:")}
+            if not types and policy.policy_type != analyzer_pb2.POLICY_TYPE_STACK:
+                types = {"*"}  # a resource policy without type tags runs on every resource
+            answered = {urn for (name, urn) in by_key if name == policy.name and urn} | {
+                urn for (name, urn) in not_applicable if name == policy.name and urn
+            }
             level = pack.config[policy.name].enforcement_level if policy.name in pack.config else "advisory"
             rule = Rule(
                 pack=scrub(pack.name),
@@ -298,11 +307,13 @@ def build(
                 "enforcement": rule.enforcement,
             }
             for registration in registrations:
-                if not ("*" in types or canonical_type(registration.type) in types):
+                checked = "*" in types or canonical_type(registration.type) in types
+                if not (checked or registration.urn in answered):
                     continue
                 diagnostics = by_key.get((policy.name, registration.urn), [])
                 status, detail = _status(diagnostics, not_applicable.get((policy.name, registration.urn)), policy)
-                if status == PASS and ((policy.name, registration.urn) in waived or ("", registration.urn) in waived):
+                labels = (registration.urn, f"{registration.type}: {registration.name}")
+                if status == PASS and any((policy.name, label) in waived for label in labels):
                     status, detail = WAIVED, "weakened by a waiver in code; see Weakenings"
                 resource = resources[registration.urn]
                 paths = named | _named_properties(" ".join(d.message for d in diagnostics))
@@ -322,7 +333,7 @@ def build(
                 )
             stack_level = by_key.get((policy.name, ""), [])
             stack_answer = not_applicable.get((policy.name, ""))
-            if stack_level or stack_answer or not types:
+            if stack_level or stack_answer or (policy.policy_type == analyzer_pb2.POLICY_TYPE_STACK and not types):
                 status, detail = _status(stack_level, stack_answer, policy)
                 rule.verdicts.append(
                     Verdict(

@@ -72,8 +72,9 @@ SECRET_PROPERTY_NAMES = frozenset(
 )
 #: Name endings that always carry a credential (``sqlAdminPassword``, ``primaryConnectionStrings``).
 SECRET_NAME_ENDINGS = ("password", "passwd", "connectionstring", "connectionstrings", "sastoken", "clientsecret")
-#: Resource types (lower-cased type token contains one of these) whose ``value`` property is the secret itself.
-SECRET_VALUE_TYPES = ("keyvault:secret", "keyvault/secret:", "secretsmanager", ":secret:", "/secret:")
+#: A resource type whose token names a secret (``azure-native:keyvault/v20230701:Secret``,
+#: ``azure:keyvault/secret:Secret``) holds the secret itself in its ``value`` property.
+SECRET_TYPE_MARKER = "secret"
 
 #: ``Name=value`` pairs inside connection strings and SAS URLs, anywhere in any string.
 _PAIR = re.compile(
@@ -101,7 +102,7 @@ def is_secret_property(name: str, resource_type: str = "") -> bool:
     key = normalise(name)
     if key in SECRET_PROPERTY_NAMES or key.endswith(SECRET_NAME_ENDINGS):
         return True
-    return key == "value" and any(marker in resource_type.lower() for marker in SECRET_VALUE_TYPES)
+    return key == "value" and SECRET_TYPE_MARKER in resource_type.lower()
 
 
 def _is_envelope(value: Any) -> bool:

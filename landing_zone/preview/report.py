@@ -41,7 +41,18 @@ def to_json(result: PreviewResult, redactor: Redactor | None = None) -> dict[str
             "azureRejections": len(rejections),
         },
     }
-    return redactor.scrub_data(document)
+    return _without_controls(redactor.scrub_data(document))
+
+
+def _without_controls(value: Any) -> Any:
+    """Every string free of escape sequences and control characters: ``--json -`` is read in terminals too."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, dict):
+        return {strip_controls(key): _without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_controls(item) for item in value]
+    return value
 
 
 def _resource_json(registration: Registration) -> dict[str, Any]:
@@ -191,8 +202,8 @@ def _render_weakenings(result: PreviewResult, out: TextIO) -> None:
     for weakening in weakenings:
         parts = [getattr(weakening, "policy", ""), getattr(weakening, "target", ""), getattr(weakening, "detail", "")]
         text = " ".join(one_line(str(part)) for part in parts if part)
-        reason = getattr(weakening, "reason", "")
-        approver = getattr(weakening, "approver", "")
+        reason = getattr(weakening, "reason", "") or ""
+        approver = getattr(weakening, "approver", "") or ""
         who = f" (approved by {one_line(str(approver))})" if approver else " (no approver)"
         out.write(
             f"    ! {one_line(str(getattr(weakening, 'kind', '')))}: {text}: {one_line(str(reason)) or 'no reason'}{who}\n"
