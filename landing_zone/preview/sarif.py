@@ -203,12 +203,13 @@ def _ecfr(citation: str) -> str:
 def _result(rule: Rule, verdict: Verdict, position: int, root: Path, fallback: dict[str, Any] | None) -> dict[str, Any]:
     level = "error" if rule.enforcement == "mandatory" else "warning"
     where = verdict.azure_name or verdict.resource_name
+    label = verdict.resource_id or (f"{verdict.resource_type} '{where}'" if verdict.urn else "the stack")
     entry: dict[str, Any] = {
         "ruleId": rule.name,
         "ruleIndex": position,
         "level": level,
         "kind": "fail",
-        "message": {"text": f"{where} ({verdict.identity}): {verdict.detail or rule.description}"},
+        "message": {"text": f"{label}: {verdict.detail or rule.description}"},
         "locations": [_location_from_verdict(verdict, root, fallback)],
         "partialFingerprints": {"landingZone/v1": _fingerprint(rule.name, verdict.urn)},
         "properties": {
@@ -222,9 +223,9 @@ def _result(rule: Rule, verdict: Verdict, position: int, root: Path, fallback: d
     if verdict.status == UNVERIFIABLE:
         entry["level"] = "note"
         entry["kind"] = "review"
-        entry["message"] = {"text": f"{where}: not verifiable at preview: {verdict.detail}"}
+        entry["message"] = {"text": f"{label}: not verifiable at preview: {verdict.detail}"}
     elif verdict.status == EXEMPTED:
-        entry["message"] = {"text": f"{where} ({verdict.identity}): {rule.description}"}
+        entry["message"] = {"text": f"{label}: exempted from '{rule.name}': {rule.description}"}
         entry["suppressions"] = [{"kind": "external", "status": "accepted", "justification": verdict.detail}]
     return entry
 
