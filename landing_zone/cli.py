@@ -1,26 +1,35 @@
 """``landing-zone``: the offline preview with policy verdicts, and configuration checks.
 
-Exit codes: 0 no mandatory violation, 1 at least one mandatory violation, 2 the program, its
-configuration or the policy-pack configuration failed (a message, no traceback unless --debug).
+Exit codes, one meaning each: 0 a complete verdict with no mandatory violation; 1 mandatory policy
+violations (and nothing else wrong); 2 any error of the program, its configuration, a policy pack or
+a file, including timeouts and incomplete plans (a message naming the file, no traceback unless
+--debug); 3 Azure would reject the deployment (wins over 1).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from landing_zone.errors import ConfigError
+from landing_zone.errors import ConfigError, IncompletePlanError
+from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
+from landing_zone.preview.redact import strip_controls
 
 EXIT_OK = 0
 EXIT_MANDATORY_VIOLATIONS = 1
 EXIT_ERROR = 2
 #: Azure Resource Manager or azure-native would reject the deployment (wins over 1).
 EXIT_AZURE_REJECTS = 3
+#: Environment variables for the timeouts, for CI systems that set options that way.
+PROGRAM_TIMEOUT_ENV = "LANDING_ZONE_PROGRAM_TIMEOUT"
+RPC_TIMEOUT_ENV = "LANDING_ZONE_RPC_TIMEOUT"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,9 +70,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--no-policy", action="store_true", help="record resources only; enforce no policy pack")
     preview.add_argument(
-        "--in-process",
-        action="store_true",
-        help="load packs in this process instead of over gRPC (faster; the default matches the CLI exactly)",
+        "--program-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"give up on a program that has not finished after this long (default: ${PROGRAM_TIMEOUT_ENV} or "
+        f"{DEFAULT_PROGRAM_TIMEOUT:g})",
+    )
+    preview.add_argument(
+        "--rpc-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"give up on a policy pack that has not answered one call after this long (default: ${RPC_TIMEOUT_ENV} "
+        f"or {DEFAULT_RPC_TIMEOUT:g})",
     )
     preview.add_argument(
         "--strict",
@@ -87,15 +105,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except Exception as error:  # fail closed: whatever broke, exit 2 with a message, never a bare traceback
+        print(f"error: internal error: {type(error).__name__}: {strip_controls(str(error))}", file=sys.stderr)
+        if getattr(arguments, "debug", False):
+            traceback.print_exc(file=sys.stderr)
+        else:
+            print("(run with --debug for the traceback, and report it)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _validate_config(file: str) -> int:
     from landing_zone.config import load_config_file
 
     try:
+        _check_readable_text(file, "landing-zone config file")
         config = load_config_file(file)
     except ConfigError as error:
-        print(error.render(), file=sys.stderr)
+        print(strip_controls(error.render()), file=sys.stderr)
+        return EXIT_ERROR
+    except InputFileError as error:
+        print(f"error: {strip_controls(str(error))}", file=sys.stderr)
+        return EXIT_ERROR
+    except (OSError, ValueError) as error:
+        print(f"error: {file}: {strip_controls(str(error))}", file=sys.stderr)
         return EXIT_ERROR
     print(f"{file}: valid landing-zone configuration for {config.prefix}-{config.environment}")
     return EXIT_OK
@@ -108,50 +140,143 @@ def _preview(arguments: argparse.Namespace) -> int:
     from landing_zone.preview.project import ProjectError
     from landing_zone.preview.report import render, to_json
     from landing_zone.preview.runner import ProgramError
+    from landing_zone.preview.sandbox import ProgramAbortedError
 
     try:
+        program_timeout = _timeout(arguments.program_timeout, PROGRAM_TIMEOUT_ENV, DEFAULT_PROGRAM_TIMEOUT)
+        rpc_timeout = _timeout(arguments.rpc_timeout, RPC_TIMEOUT_ENV, DEFAULT_RPC_TIMEOUT)
+        _prepare_output(arguments.report_file, "--report")
+        _prepare_output(arguments.json_file, "--json")
         packs = [] if arguments.no_policy else arguments.policy_packs
+        for path in arguments.policy_pack_configs or []:
+            _check_readable_text(path, "policy-pack config file")
         configs = [load_pack_config_file(path) for path in arguments.policy_pack_configs or []]
         result = preview(
             Path(arguments.program_dir),
             arguments.stack,
             policy_packs=packs,
             pack_configs=configs,
-            in_process=arguments.in_process,
             strict=arguments.strict,
+            program_timeout=program_timeout,
+            rpc_timeout=rpc_timeout,
+            debug=arguments.debug,
         )
     except ProgramError as failure:
-        cause = failure.cause
-        if isinstance(cause, ConfigError):
-            print(cause.render(), file=sys.stderr)
-        else:
-            print(f"error: the program failed: {type(cause).__name__}: {cause}", file=sys.stderr)
-            if arguments.debug:
-                traceback.print_exception(cause, file=sys.stderr)
-            else:
-                print("(run with --debug for the traceback)", file=sys.stderr)
+        _report_program_failure(failure.cause, arguments.debug)
         return EXIT_ERROR
-    except (ProjectError, PolicyPackError, PackConfigError, ConfigError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
+    except (ProgramAbortedError, ProjectError, PolicyPackError, PackConfigError, ConfigError, ValueError) as error:
+        print(f"error: {strip_controls(str(error))}", file=sys.stderr)
         if arguments.debug:
             traceback.print_exc(file=sys.stderr)
         return EXIT_ERROR
 
-    if arguments.report_file:
-        from landing_zone.preview.compliance import write
+    try:
+        if arguments.report_file:
+            from landing_zone.preview.compliance import write
 
-        write(result, arguments.report_file)
-    json_to_stdout = arguments.json_file == "-"
-    render(result, sys.stderr if json_to_stdout else sys.stdout, policies_enabled=not arguments.no_policy)
-    if arguments.json_file:
-        document = json.dumps(to_json(result), indent=2)
-        if json_to_stdout:
-            print(document)
-        else:
-            Path(arguments.json_file).write_text(document + "\n", encoding="utf-8")
-    if result.azure_rejections:
+            write(result, arguments.report_file)
+        json_to_stdout = arguments.json_file == "-"
+        render(result, sys.stderr if json_to_stdout else sys.stdout, policies_enabled=not arguments.no_policy)
+        if arguments.json_file:
+            document = json.dumps(to_json(result), indent=2)
+            if json_to_stdout:
+                print(document)
+            else:
+                Path(arguments.json_file).write_text(document + "\n", encoding="utf-8")
+    except OSError as error:
+        print(f"error: cannot write {error.filename or 'the output'}: {error.strerror or error}", file=sys.stderr)
+        return EXIT_ERROR
+    return exit_code(result)
+
+
+class InputFileError(ValueError):
+    """An input file the CLI will not read: missing, too large, or not UTF-8. The message names it."""
+
+
+def _check_readable_text(file: str, what: str) -> None:
+    """Fail with the file's name when it is missing, not a file, over the size limit, or not UTF-8."""
+    path = Path(file)
+    if not path.is_file():
+        raise InputFileError(f"{file}: no such file" if not path.exists() else f"{file}: not a file")
+    problem = check_size(file, path.stat().st_size, what)
+    if problem:
+        raise InputFileError(problem)
+    try:
+        path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputFileError(f"{file}: not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+
+
+def exit_code(result: Any) -> int:
+    """One meaning per code: 3 Azure would reject the deployment (wins over 1), 1 mandatory violations, 0 clean."""
+    if getattr(result, "azure_rejections", []):
         return EXIT_AZURE_REJECTS
     return EXIT_MANDATORY_VIOLATIONS if result.mandatory else EXIT_OK
+
+
+def _report_program_failure(cause: BaseException, debug: bool) -> None:
+    """The program's own failure: config problems as a list, an incomplete plan by name, else type and message."""
+    from landing_zone.preview.sandbox import RemoteProgramError
+
+    if isinstance(cause, ConfigError):
+        print(strip_controls(cause.render()), file=sys.stderr)
+        return
+    if isinstance(cause, IncompletePlanError):
+        subject = f" ({cause.kind}: {cause.subject})" if cause.kind or cause.subject else ""
+        print(
+            f"error: incomplete plan{strip_controls(subject)}: {strip_controls(str(cause))}\n"
+            "The offline preview cannot see the whole plan, so it gives no verdict.",
+            file=sys.stderr,
+        )
+        return
+    name = cause.type_name if isinstance(cause, RemoteProgramError) else type(cause).__name__
+    print(f"error: the program failed: {strip_controls(name)}: {strip_controls(str(cause))}", file=sys.stderr)
+    if not debug:
+        print("(run with --debug for the traceback)", file=sys.stderr)
+    elif isinstance(cause, RemoteProgramError):
+        print(strip_controls(cause.traceback_text), file=sys.stderr)
+    else:
+        traceback.print_exception(cause, file=sys.stderr)
+
+
+def _seconds(text: str) -> float:
+    """A timeout: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a finite number of seconds above 0")
+    return value
+
+
+def _timeout(flag: float | None, variable: str, default: float) -> float:
+    """The flag's value, else the environment variable's, else the default."""
+    if flag is not None:
+        return flag
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return default
+    try:
+        return _seconds(text)
+    except argparse.ArgumentTypeError as error:
+        raise ValueError(f"environment variable {variable}: {error}") from None
+
+
+def _prepare_output(target: str | None, option: str) -> None:
+    """Fail before the run when an output cannot be written, and remove a stale copy from an earlier run.
+
+    A CI job that uploads the file must never find an old passing result after a failed preview.
+    """
+    if not target or target == "-":
+        return
+    path = Path(target)
+    if path.is_dir():
+        raise ValueError(f"{option} {target}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise ValueError(f"{option} {target}: folder {path.parent} does not exist; create it first")
+    if path.is_file() or path.is_symlink():
+        path.unlink()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,6 +12,7 @@ gRPC server wraps, minus the transport. It is fast enough to run hundreds of tes
 from __future__ import annotations
 
 import collections
+import contextlib
 import inspect
 import json
 import os
@@ -30,10 +31,19 @@ import pulumi_policy.policy as policy_module
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
+from landing_zone.preview.limits import DEFAULT_RPC_TIMEOUT
+
 _MAX_MESSAGE = 400 * 1024 * 1024
 _CHANNEL_OPTIONS = [("grpc.max_receive_message_length", _MAX_MESSAGE), ("grpc.max_send_message_length", _MAX_MESSAGE)]
 #: The pack never dials the engine during analysis; the CLI passes its address, we pass a placeholder.
 ENGINE_ADDRESS_PLACEHOLDER = "127.0.0.1:0"
+#: Linux refuses to exec a process with one environment string over 128 KiB (MAX_ARG_STRLEN); leave headroom.
+_MAX_ENVIRONMENT_VALUE = 120 * 1024
+#: Starts ``pulumi.policy`` as ``-m`` would, after reading ``PULUMI_CONFIG`` from stdin into the environment.
+_CONFIG_FROM_STDIN = (
+    "import os, runpy, sys; os.environ['PULUMI_CONFIG'] = sys.stdin.read(); "
+    "runpy.run_module('pulumi.policy', run_name='__main__', alter_sys=True)"
+)
 
 
 class PolicyPackError(Exception):
@@ -72,29 +82,51 @@ class SubprocessAnalyzer:
         dry_run: bool = True,
         organization: str = "organization",
         config: Mapping[str, str] | None = None,
-        startup_timeout: float = 120.0,
+        startup_timeout: float | None = None,
+        rpc_timeout: float = DEFAULT_RPC_TIMEOUT,
     ) -> None:
         self.pack_dir = validate_pack_dir(pack_dir)
+        self.name = self.pack_dir.name  # until GetAnalyzerInfo answers with the pack's own name
+        self._rpc_timeout = rpc_timeout
+        #: Things the preview should tell the user about how this pack was run (see `notes`).
+        self.notes: list[str] = []
         environment = dict(os.environ)
         environment.update(
             PULUMI_PROJECT=project,
             PULUMI_STACK=stack,
             PULUMI_DRY_RUN="true" if dry_run else "false",
             PULUMI_ORGANIZATION=organization,
-            PULUMI_CONFIG=json.dumps(dict(config or {})),
         )
+        config_json = json.dumps(dict(config or {}))
+        # The CLI passes the stack config in the PULUMI_CONFIG environment variable. Linux caps one
+        # variable at 128 KiB, so a larger config goes through stdin into the same variable, set
+        # inside the pack's process before `pulumi.policy` reads it: the pack sees what it would see.
+        command = [sys.executable, "-u", "-m", "pulumi.policy"]
+        if len(config_json.encode()) <= _MAX_ENVIRONMENT_VALUE:
+            environment["PULUMI_CONFIG"] = config_json
+        else:
+            environment.pop("PULUMI_CONFIG", None)
+            command = [sys.executable, "-u", "-c", _CONFIG_FROM_STDIN]
+            self.notes.append(
+                f"the stack config is {len(config_json.encode()) // 1024} KiB as JSON: the Pulumi CLI passes it to "
+                "policy packs in the PULUMI_CONFIG environment variable, which Linux limits to 128 KiB, so "
+                "`pulumi preview --policy-pack` on Linux would fail to start the pack"
+            )
         self._process = subprocess.Popen(
-            [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS_PLACEHOLDER, str(self.pack_dir)],
+            [*command, ENGINE_ADDRESS_PLACEHOLDER, str(self.pack_dir)],
             cwd=self.pack_dir,
             env=environment,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL if "PULUMI_CONFIG" in environment else subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
+        if self._process.stdin is not None:
+            with self._process.stdin:
+                self._process.stdin.write(config_json.encode())
         self._stderr_tail: collections.deque[str] = collections.deque(maxlen=40)
         self._port: int | None = None
         self._port_ready = threading.Event()
-        self._startup_timeout = startup_timeout
+        self._startup_timeout = startup_timeout if startup_timeout is not None else rpc_timeout
         threading.Thread(target=self._drain_stderr, daemon=True).start()
         threading.Thread(target=self._read_port_then_drain_stdout, daemon=True).start()
         self._channel: grpc.Channel | None = None
@@ -122,21 +154,46 @@ class SubprocessAnalyzer:
         if not self._port_ready.wait(self._startup_timeout) or self._port is None:
             self.close()
             detail = "\n".join(self._stderr_tail) or "no output"
-            raise PolicyPackError(f"policy pack {self.pack_dir} did not start:\n{detail}")
+            raise PolicyPackError(
+                f"policy pack {self.pack_dir} did not start within {self._startup_timeout:g} s:\n{detail}"
+            )
         self._channel = grpc.insecure_channel(f"127.0.0.1:{self._port}", options=_CHANNEL_OPTIONS)
         self._stub = analyzer_pb2_grpc.AnalyzerStub(self._channel)
         return self._stub
 
-    def _call(self, method: str, request: Any) -> Any:
+    def _call(self, method: str, request: Any, subject: str = "") -> Any:
         stub = self._connect()
         try:
-            return getattr(stub, method)(request)
+            return getattr(stub, method)(request, timeout=self._rpc_timeout)
         except grpc.RpcError as error:
-            detail = "\n".join(self._stderr_tail)
-            raise PolicyPackError(f"policy pack {method} failed: {error.details()}\n{detail}".rstrip()) from None
+            raise self._failure(method, subject, error) from None
+
+    def _failure(self, method: str, subject: str, error: grpc.RpcError) -> PolicyPackError:
+        """A pack RPC that failed or timed out: which pack, which call, which resource, and what to do."""
+        what = f"{method} of {subject}" if subject else method
+        code = error.code() if hasattr(error, "code") else None
+        if code == grpc.StatusCode.UNAVAILABLE:  # the connection dropped: give the process a moment to be seen gone
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=2)
+        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
+            message = (
+                f"policy pack {self.name} ({self.pack_dir}) did not answer {what} within {self._rpc_timeout:g} s: "
+                "a rule may never return. Fix the rule, or raise --rpc-timeout (LANDING_ZONE_RPC_TIMEOUT)."
+            )
+        elif self._process.poll() is not None:
+            message = (
+                f"policy pack {self.name} ({self.pack_dir}) exited (status {self._process.returncode}) "
+                f"during {what}: a rule or the pack stopped its process."
+            )
+        else:
+            message = f"policy pack {self.name} ({self.pack_dir}) failed {what}: {error.details()}"
+        detail = "\n".join(self._stderr_tail)
+        return PolicyPackError(f"{message}\n{detail}".rstrip())
 
     def get_analyzer_info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        info = self._call("GetAnalyzerInfo", empty_pb2.Empty())
+        self.name = info.name or self.name
+        return info
 
     def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
         self._call("Configure", request)
@@ -145,24 +202,23 @@ class SubprocessAnalyzer:
         self._call("ConfigureStack", request)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._call("Analyze", request)
+        return self._call("Analyze", request, request.urn)
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._call("AnalyzeStack", request)
+        return self._call("AnalyzeStack", request, "the stack")
 
     def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> Callable[[], analyzer_pb2.AnalyzeResponse]:
         """Send Analyze now without waiting; the returned function waits for the answer.
 
         The pack works on it in its own process while this one keeps registering resources.
         """
-        future = self._connect().Analyze.future(request)
+        future = self._connect().Analyze.future(request, timeout=self._rpc_timeout)
 
         def result() -> analyzer_pb2.AnalyzeResponse:
             try:
                 return future.result()
             except grpc.RpcError as error:
-                detail = "\n".join(self._stderr_tail)
-                raise PolicyPackError(f"policy pack Analyze failed: {error.details()}\n{detail}".rstrip()) from None
+                raise self._failure("Analyze", request.urn, error) from None
 
         return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,11 +22,13 @@ from landing_zone.preview.analyzers import (
     validate_pack_dir,
 )
 from landing_zone.preview.constraints import AzureRejection, check_registrations
+from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
 from landing_zone.preview.pack_config import PolicyConfig, check_config_count
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
-from landing_zone.preview.project import load_project, load_stack_config
+from landing_zone.preview.project import ProjectError, load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
-from landing_zone.preview.runner import ProgramRun, run_program, select_stack
+from landing_zone.preview.runner import STACK_REFERENCES_FILE, ProgramRun, select_stack
+from landing_zone.preview.sandbox import run_isolated
 from landing_zone.preview.weakenings import Weakening, gate
 
 #: The project's own policy pack, next to the installed (editable) package or in the working directory.
@@ -47,10 +49,10 @@ class PreviewResult:
 
     run: ProgramRun
     packs: list[PackResult] = field(default_factory=list)
-    #: Every exemption, lowered level, waiver and date override in force (GATE; `weakenings.gate`).
-    weakenings: list[Weakening] = field(default_factory=list)
     #: What Azure Resource Manager or azure-native would refuse (CONSTRAINTS; `landing_zone.preview.constraints`).
     azure_rejections: list[AzureRejection] = field(default_factory=list)
+    #: Every exemption, lowered level, waiver and date override in force (GATE; `weakenings.gate`).
+    weakenings: list[Weakening] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[PolicyDiagnostic]:
@@ -83,14 +85,26 @@ def preview(
     in_process: bool = False,
     dry_run: bool = True,
     strict: bool = False,
+    program_timeout: float = DEFAULT_PROGRAM_TIMEOUT,
+    rpc_timeout: float = DEFAULT_RPC_TIMEOUT,
+    debug: bool = False,
 ) -> PreviewResult:
     """Preview ``program_dir`` as ``stack`` and enforce ``policy_packs`` (default: the project's pack).
 
+    The program always runs in a child process (`sandbox.run_isolated`): the result exists only if it
+    ran to its end within ``program_timeout`` seconds, every registration was analyzed by every pack,
+    and every pack answered AnalyzeStack, each RPC within ``rpc_timeout`` seconds. ``debug`` lets the
+    program's process print full tracebacks of event-loop errors.
+
     Pass ``policy_packs=[]`` to skip policy enforcement. ``pack_configs[i]`` configures pack ``i``.
-    Raises ProjectError, ProgramError, PolicyPackError or PackConfigError; never exits.
+    ``in_process=True`` loads the packs into this process (trusted packs only: the test suite's own);
+    a pack that exits or hangs there is not contained, so the CLI always uses the gRPC subprocess.
+    Raises ProjectError, ProgramError, ProgramAbortedError, PolicyPackError or PackConfigError; never exits.
     """
+    _check_sizes(Path(program_dir) / name for name in ("Pulumi.yaml", "Pulumi.yml"))
     project = load_project(program_dir)
     stack_name = select_stack(project, stack)
+    _check_sizes([project.stack_file(stack_name), project.directory / STACK_REFERENCES_FILE])
     config = load_stack_config(project, stack_name)
     pack_dirs = [validate_pack_dir(p) for p in (policy_packs if policy_packs is not None else [default_policy_pack()])]
     check_config_count(pack_configs, len(pack_dirs))  # a surplus config file would configure nothing
@@ -101,7 +115,12 @@ def preview(
                 InProcessAnalyzer(pack_dir)
                 if in_process
                 else SubprocessAnalyzer(
-                    pack_dir, project=project.name, stack=stack_name, dry_run=dry_run, config=config.values
+                    pack_dir,
+                    project=project.name,
+                    stack=stack_name,
+                    dry_run=dry_run,
+                    config=config.values,
+                    rpc_timeout=rpc_timeout,
                 )
             )
             cleanup.callback(connection.close)
@@ -122,29 +141,50 @@ def preview(
             for session in sessions
             if isinstance(session.connection, SubprocessAnalyzer)
         ]
-        run = run_program(
+        run = run_isolated(
             project.directory,
+            project.main / "__main__.py" if project.main.is_dir() else project.main,
+            project.name,
             stack_name,
             dry_run=dry_run,
             on_register=(lambda registration: [stream.put(registration) for stream in streams]) if streams else None,
+            timeout=program_timeout,
+            debug=debug,
         )
         result = PreviewResult(run)
+        analyzed: dict[int, int] = {}
         for stream in streams:
-            stream.finish()
+            analyzed[id(stream.session)] = stream.finish()
         for session in sessions:
             if session.result is None:  # in-process: analyze after the run, in this thread
                 session.start()
                 assert session.result is not None
                 for registration in run.registrations:
                     session.analyze_resource(registration, {r.urn: r for r in run.registrations})
+                analyzed[id(session)] = len(run.registrations)
             session.analyze_stack(run.registrations)
             assert session.result is not None
+            if analyzed.get(id(session)) != len(run.registrations):  # fail closed: a verdict covers every resource
+                raise PolicyPackError(
+                    f"policy pack {session.pack_dir} analyzed {analyzed.get(id(session), 0)} of "
+                    f"{len(run.registrations)} resources; no verdict"
+                )
+            session.result.warnings.extend(getattr(session.connection, "notes", []))
             result.packs.append(session.result)
-    # Azure's own rejections, policy or not (--no-policy too): exit 3 when there is any
-    result.azure_rejections = check_registrations(run.registrations)
     # strict: forbidden weakenings raise StrictModeError (a PackConfigError)
     result.weakenings = gate(result.packs, pack_configs, run.registrations, strict=strict)
+    # Azure's own rejections, policy or not (--no-policy too): exit 3 when there is any
+    result.azure_rejections = check_registrations(run.registrations)
     return result
+
+
+def _check_sizes(paths: Iterable[Path]) -> None:
+    """Refuse a config file over the size limit before any parser reads it (ProjectError naming it)."""
+    for path in paths:
+        if path.is_file():
+            problem = check_size(path, path.stat().st_size)
+            if problem:
+                raise ProjectError(problem)
 
 
 class AnalyzeStream:
@@ -184,12 +224,14 @@ class AnalyzeStream:
             request = analyze_request(registration, self._seen)
             self._pending.append((registration.urn, self._connection.analyze_later(request)))
 
-    def finish(self) -> None:
+    def finish(self) -> int:
+        """Wait for every answer (each within the RPC deadline); return how many resources were analyzed."""
         self._ready()
         with self._lock:
             pending, self._pending = self._pending, []
         for urn, result in pending:
             self.session.collect(result(), urn)
+        return len(pending)
 
 
 def enforce(

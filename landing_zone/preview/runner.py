@@ -22,6 +22,7 @@ from typing import Any
 import pulumi
 from pulumi.runtime import settings as runtime_settings
 
+from landing_zone.errors import forget_incomplete_plans, observed_incomplete_plans
 from landing_zone.preview.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, AzureMocks
 from landing_zone.preview.project import PulumiProject, StackConfig, load_project, load_stack_config
 from landing_zone.preview.recorder import RecordingMonitor, Registration
@@ -58,7 +59,8 @@ class ProgramRun:
 
 
 class ProgramError(Exception):
-    """The program raised. ``cause`` is the original exception (a ConfigError, a bug, a duplicate URN).
+    """The program raised or exited. ``cause`` is the original exception (a ConfigError, a bug, a duplicate
+    URN, a ``SystemExit``, an `IncompletePlanError` even when the program caught it).
 
     ``registrations`` holds what was registered before the failure, so callers can check that
     invalid input stopped the program before any resource was created.
@@ -151,13 +153,17 @@ def execute(
         exported = getattr(root, "outputs", None) or {}
         return pulumi.Output.all(**exported).apply(outputs.update) if exported else None
 
+    forget_incomplete_plans()
     try:
         run()
-    except Exception as error:  # the program's own failure, reported without our frames
+    except (Exception, SystemExit) as error:  # the program's own failure (an exit too), reported without our frames
         _silence_orphaned_futures_of(error)
         raise ProgramError(error, monitor.registrations) from error
     finally:
         runtime_settings.ROOT.set(None)
+    incomplete = observed_incomplete_plans()
+    if incomplete:  # the program caught it, but the plan is still incomplete: no verdict on it
+        raise ProgramError(incomplete[0], monitor.registrations)
     return ProgramRun(project, stack, dry_run, list(monitor.registrations), outputs)
 
 

@@ -1,0 +1,302 @@
+"""Run the user's program in a child process, apart from the code that decides the verdict.
+
+The program is untrusted code: it may call ``sys.exit(0)``, ``os._exit(0)``, kill itself, or patch
+the engine. Run in the gate's own process, any of these ended the preview with exit 0 and no
+verdict. Here the program runs in `sandbox_child` under the same recording mocks, and streams its
+registrations over a pipe as they happen (so the policy pack still analyzes while the program
+registers). The parent accepts the run only when the child sent its ``finished`` frame and then
+exited with status 0, within the time limit. Everything else raises `ProgramAbortedError` (or
+`ProgramError` for the program's own exception), naming the program file and what to do.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, Any
+
+from landing_zone.errors import ConfigError, IncompletePlanError, Problem
+from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT
+from landing_zone.preview.recorder import Registration
+from landing_zone.preview.redact import strip_controls
+from landing_zone.preview.runner import ProgramError, ProgramRun
+from landing_zone.preview.sandbox_wire import WireError, decode_registration, read_frame
+
+_END = object()
+
+
+class ProgramAbortedError(Exception):
+    """The program did not run to its natural end (exit call, ``os._exit``, signal, crash, timeout, garbled channel).
+
+    The preview saw only part of the plan, so there is no verdict. The message says what happened
+    and what to do.
+    """
+
+
+class RemoteProgramError(Exception):
+    """An exception the program raised in its own process: its type name, message and traceback text."""
+
+    def __init__(self, type_name: str, message: str, traceback_text: str) -> None:
+        super().__init__(message)
+        self.type_name = type_name
+        self.traceback_text = traceback_text
+
+
+def run_isolated(
+    program_dir: str | Path,
+    program_file: str | Path,
+    project: str,
+    stack: str,
+    *,
+    dry_run: bool = True,
+    on_register: Callable[[Registration], None] | None = None,
+    timeout: float = DEFAULT_PROGRAM_TIMEOUT,
+    debug: bool = False,
+) -> ProgramRun:
+    """Run the program of ``program_dir`` as ``stack`` in a child process and return what it registered.
+
+    ``on_register`` is called in this process, in order, for each registration as it arrives.
+    Raises ProgramError (the program raised; ``cause`` rebuilt here: ConfigError, IncompletePlanError
+    or RemoteProgramError) or ProgramAbortedError (it did not reach its end).
+    """
+    child = _Child(Path(program_dir), stack, dry_run, debug)
+    receiver = _Receiver(str(program_file), on_register, ProgramRun(project, stack, dry_run, []))
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            item = child.next_frame(deadline)
+            if item is _TIMEOUT:
+                raise ProgramAbortedError(
+                    f"{receiver.where}: the program did not finish within {timeout:g} s, so there is no verdict. "
+                    "If it is legitimately slow, raise --program-timeout (or LANDING_ZONE_PROGRAM_TIMEOUT); "
+                    "otherwise look for a loop or a wait that never ends."
+                )
+            if item is _END:
+                break
+            receiver.take(item)
+        status = child.wait(deadline)
+        return receiver.result(status, child.stderr_tail, timeout)
+    finally:
+        child.stop()
+
+
+class _Receiver:
+    """Checks and collects the child's frames, in order; raises at the first sign the run is not whole."""
+
+    def __init__(self, where: str, on_register: Callable[[Registration], None] | None, run: ProgramRun) -> None:
+        self.where = where
+        self.run = run
+        self.on_register = on_register
+        self.registrations: dict[str, Registration] = {}
+        self.finished: dict[str, Any] | None = None
+
+    def take(self, item: Any) -> None:
+        where = self.where
+        if isinstance(item, WireError):
+            raise ProgramAbortedError(
+                f"{where}: the program's process sent the preview a malformed message ({item}), so there is "
+                "no verdict. A program must not write to file descriptors it did not open."
+            )
+        if self.finished is not None:
+            raise ProgramAbortedError(f"{where}: the program's process kept sending after it finished; no verdict.")
+        kind = item["kind"]
+        if kind in ("registration", "update"):
+            registration = _decode(item.get("registration"), where)
+            if (registration.urn in self.registrations) != (kind == "update"):
+                raise ProgramAbortedError(
+                    f"{where}: the program's process sent an inconsistent registration for "
+                    f"{strip_controls(registration.urn)!r}; no verdict."
+                )
+            self.registrations[registration.urn] = registration
+            if kind == "registration" and self.on_register is not None:
+                self.on_register(registration)
+        elif kind == "error":
+            raise _failure(item.get("error"), where, list(self.registrations.values()))
+        elif kind == "finished":
+            self.finished = item
+        else:
+            raise ProgramAbortedError(
+                f"{where}: the program's process sent an unknown message {strip_controls(kind)!r}; no verdict."
+            )
+
+    def result(self, status: int | None, tail: Callable[[], str], timeout: float) -> ProgramRun:
+        """The run, if the child finished and then exited cleanly; else why not."""
+        where = self.where
+        if status is None:
+            raise ProgramAbortedError(
+                f"{where}: the program finished but its process did not exit within {timeout:g} s; no verdict."
+            )
+        if self.finished is None:
+            raise ProgramAbortedError(_ended_early(where, status, tail()))
+        if status != 0:
+            raise ProgramAbortedError(f"{where}: the program's process exited with status {status} after it finished.")
+        order = self.finished.get("order")
+        if not isinstance(order, list) or sorted(order) != sorted(self.registrations):
+            raise ProgramAbortedError(
+                f"{where}: the program's process reported a registration order that does not match; no verdict."
+            )
+        outputs = self.finished.get("outputs")
+        self.run.registrations = [self.registrations[urn] for urn in order]
+        self.run.outputs = dict(outputs) if isinstance(outputs, dict) else {}
+        return self.run
+
+
+def _decode(encoded: Any, where: str) -> Registration:
+    try:
+        return decode_registration(encoded)
+    except WireError as error:
+        raise ProgramAbortedError(
+            f"{where}: the program's process sent a malformed registration ({error}); no verdict."
+        ) from None
+
+
+def _failure(error: Any, where: str, registrations: list[Registration]) -> Exception:
+    """The exception for an ``error`` frame: the program's own failure, rebuilt in this process."""
+    if not isinstance(error, dict):
+        return ProgramAbortedError(f"{where}: the program's process reported a failure it could not describe.")
+    category = error.get("category")
+    if category == "exit":
+        code = error.get("code")
+        call = "sys.exit()" if code is None else f"sys.exit({code!r})"
+        return ProgramAbortedError(
+            f"{where}: the program called {call} (SystemExit) before it finished, so the preview saw only part "
+            "of the plan and gives no verdict. A Pulumi program ends by returning from its main module: "
+            "remove the exit call."
+        )
+    if category == "config":
+        problems = [
+            Problem(str(path), str(message))
+            for path, message in (error.get("problems") or [])
+            if isinstance(path, str) and isinstance(message, str)
+        ]
+        source = error.get("source")
+        return ProgramError(ConfigError(problems, source if isinstance(source, str) else None), registrations)
+    if category == "incomplete-plan":
+        return ProgramError(
+            IncompletePlanError(
+                str(error.get("message", "")), kind=str(error.get("kind", "")), subject=str(error.get("subject", ""))
+            ),
+            registrations,
+        )
+    return ProgramError(
+        RemoteProgramError(
+            str(error.get("type", "Exception")), str(error.get("message", "")), str(error.get("traceback", ""))
+        ),
+        registrations,
+    )
+
+
+def _ended_early(where: str, status: int, tail: str) -> str:
+    if status < 0:
+        try:
+            name = signal.Signals(-status).name
+        except ValueError:
+            name = f"signal {-status}"
+        what = f"was killed by {name}"
+    else:
+        what = f"exited with status {status} (os._exit() or a crash)"
+    detail = f"\nlast output of the program:\n{tail}" if tail else ""
+    return (
+        f"{where}: the program's process {what} before the program finished, so the preview saw only part of "
+        f"the plan and gives no verdict. A Pulumi program must run to the end of its main module.{detail}"
+    )
+
+
+_TIMEOUT = object()
+
+
+class _Child:
+    """The child process, its frame reader and the relay of its output to our stderr."""
+
+    def __init__(self, program_dir: Path, stack: str, dry_run: bool, debug: bool) -> None:
+        read_fd, write_fd = os.pipe()
+        command = [sys.executable, "-u", "-m", "landing_zone.preview.sandbox_child", "--channel", str(write_fd)]
+        command += ["--stack", stack, *([] if dry_run else ["--no-dry-run"]), *(["--debug"] if debug else [])]
+        command.append(str(program_dir))
+        try:
+            self.process = subprocess.Popen(
+                command,
+                cwd=program_dir,
+                pass_fds=(write_fd,),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=True,  # one process group: stopping it stops whatever the program started
+            )
+        finally:
+            os.close(write_fd)
+        self._frames: queue.Queue[Any] = queue.Queue()
+        self._tail: collections.deque[str] = collections.deque(maxlen=20)
+        self._channel = os.fdopen(read_fd, "rb")
+        self._threads = [
+            threading.Thread(target=self._read_frames, name="program-frames", daemon=True),
+            threading.Thread(target=self._relay, args=(self.process.stdout, False), daemon=True),
+            threading.Thread(target=self._relay, args=(self.process.stderr, True), daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _read_frames(self) -> None:
+        try:
+            with self._channel:
+                while True:
+                    frame = read_frame(self._channel)
+                    if frame is None:
+                        break
+                    self._frames.put(frame)
+        except WireError as error:
+            self._frames.put(error)
+        except (OSError, ValueError) as error:
+            self._frames.put(WireError(str(error)))
+        self._frames.put(_END)
+
+    def _relay(self, stream: IO[bytes] | None, keep_tail: bool) -> None:
+        """Pass the program's output to our stderr (stdout may carry --json), without control characters."""
+        if stream is None:
+            return
+        for raw in stream:
+            line = strip_controls(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+            if keep_tail:
+                self._tail.append(line)
+            with contextlib.suppress(OSError, ValueError):
+                sys.stderr.write(line + "\n")
+
+    def next_frame(self, deadline: float) -> Any:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return _TIMEOUT
+        try:
+            return self._frames.get(timeout=remaining)
+        except queue.Empty:
+            return _TIMEOUT
+
+    def wait(self, deadline: float) -> int | None:
+        try:
+            return self.process.wait(timeout=max(0.0, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            return None
+
+    def stderr_tail(self) -> str:
+        for thread in self._threads[1:]:
+            thread.join(timeout=2)
+        return "\n".join(self._tail)
+
+    def stop(self) -> None:
+        """Kill the program's whole process group if anything is left of it, and collect the output relays."""
+        alive = self.process.poll() is None
+        # Even when the child is gone, anything it started is still in its group.
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        if alive:
+            self.process.wait()
+        for thread in self._threads[1:]:
+            thread.join(timeout=2)
