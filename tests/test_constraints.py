@@ -277,7 +277,29 @@ def _diagnostic_destination(bad: bool) -> list[Registration]:
     return [reg("azure-native:monitor:DiagnosticSetting", "diag", inputs)]
 
 
+def _group_id(bad: bool) -> list[Registration]:
+    vault = reg("azure-native:keyvault:Vault", "kv", {"vaultName": "kv-contoso"})
+    endpoint = reg(
+        "azure-native:network:PrivateEndpoint",
+        "pep",
+        {
+            "privateLinkServiceConnections": [
+                {"name": "c", "privateLinkServiceId": UNKNOWN, "groupIds": ["blob" if bad else "Vault"]}
+            ]
+        },
+        deps={"privateLinkServiceConnections": [vault]},
+    )
+    return [vault, endpoint]
+
+
+def _long_term_retention(bad: bool) -> list[Registration]:
+    inputs = {"weeklyRetention": "P5W", "monthlyRetention": "P12M", "yearlyRetention": "P11Y" if bad else "P10Y"}
+    return [reg("azure-native:sql:LongTermRetentionPolicy", "ltr", inputs)]
+
+
 CASES: dict[str, tuple[Case, str]] = {
+    "network.private-endpoint-group": (_group_id, "privateLinkServiceConnections[0].groupIds[0]"),
+    "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "monitor.diagnostic-destination": (_diagnostic_destination, "workspaceId"),
     "region.diagnostic-storage": (_diagnostic_storage, "storageAccountId"),

@@ -14,6 +14,7 @@ from landing_zone.preview.constraints.network import network_constraints
 from landing_zone.preview.constraints.policy import policy_constraints
 from landing_zone.preview.constraints.principals import principal_constraints
 from landing_zone.preview.constraints.regions import region_constraints
+from landing_zone.preview.constraints.retention import retention_constraints
 from landing_zone.preview.constraints.tables import name_constraints, value_constraints
 from landing_zone.preview.constraints.wire import Context
 from landing_zone.preview.recorder import Registration
@@ -28,6 +29,7 @@ CATALOG: tuple[Constraint, ...] = (
     *cmk_constraints(),
     *principal_constraints(),
     *blob_constraints(),
+    *retention_constraints(),
     *enum_constraints(),
 )
 

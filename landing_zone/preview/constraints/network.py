@@ -5,8 +5,9 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Iterator
 
+from landing_zone.preview.constraints.data import load
 from landing_zone.preview.constraints.model import Constraint, Finding
-from landing_zone.preview.constraints.wire import Context, Resource
+from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
 #: Subnets Azure services require at a minimum size (largest prefix length allowed).
 _MINIMUM_SIZES = {"azurefirewallsubnet": 26, "azurebastionsubnet": 26, "azurefirewallmanagementsubnet": 26}
@@ -75,6 +76,25 @@ def _destination(resource: Resource, context: Context) -> Iterator[Finding]:
     )
 
 
+def _group_ids(resource: Resource, context: Context) -> Iterator[Finding]:
+    """Each connection's groupIds are sub-resources its target offers (checked when the target is in the run)."""
+    offered = {normalize_type(token): groups for token, groups in load("private_link")["targets"].items()}
+    for list_name in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
+        targets = [t for t in context.referenced(resource, list_name) if t.token in offered]
+        if len({t.token for t in targets}) != 1:
+            continue  # no target in the run, or several kinds under one input: cannot tell which is whose
+        target = targets[0]
+        groups = offered[target.token]
+        lowered = {group.lower() for group in groups}
+        for prop, value in resource.values(f"{list_name}[].groupIds[]"):
+            if value.text is not None and value.text.lower() not in lowered:
+                yield Finding(
+                    prop,
+                    f"{value.shown()} is not a private link sub-resource of {target.registration.type.split(':')[-1]}"
+                    f" '{target.registration.name}' (it offers {', '.join(groups)})",
+                )
+
+
 def network_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="network.subnet-addresses",
@@ -89,4 +109,11 @@ def network_constraints() -> Iterable[Constraint]:
         reference="https://learn.microsoft.com/azure/azure-monitor/platform/diagnostic-settings#destinations",
         types=frozenset(_DESTINATIONS),
         check=_destination,
+    )
+    yield Constraint(
+        id="network.private-endpoint-group",
+        title="A private endpoint names a sub-resource (groupId) its target offers",
+        reference=load("private_link")["source"],
+        types=frozenset(("azure-native:network:PrivateEndpoint",)),
+        check=_group_ids,
     )
