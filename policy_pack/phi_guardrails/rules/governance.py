@@ -41,6 +41,13 @@ SECRET_SHAPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 SECRET_TAG_NAMES = re.compile(
     r"(password|passwd|secret|token|apikey|api-key|connectionstring|accesskey)", re.IGNORECASE
 )
+#: In a tag any credential assignment counts, however short its value (``AccountKey=abc``): tags are
+#: readable by every Reader and copied into every preview artifact, so there is no "too short to matter".
+TAG_CREDENTIAL_ASSIGNMENT = re.compile(
+    r"(?:^|[;&?\s])(accountkey|sharedaccesskey|sharedaccesssignature|password|pwd|clientsecret|client_secret|sig)"
+    r"\s*=\s*[^;&\s]",
+    re.IGNORECASE,
+)
 
 
 def _normalize_region(value: str) -> str:
@@ -128,6 +135,8 @@ def _no_secrets_in_tags(view: ResourceView) -> Iterable[str]:
             yield f"tag '{key}' looks like it holds a credential; tags are readable by anyone with Reader access"
             continue
         kind = _secret_kind(value) if isinstance(value, str) else None
+        if kind is None and isinstance(value, str) and TAG_CREDENTIAL_ASSIGNMENT.search(value):
+            kind = "a credential assignment (such as AccountKey= or Password=)"
         if kind:
             yield f"tag '{key}' holds {kind}; tags are readable by anyone with Reader access"
 
