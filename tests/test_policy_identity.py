@@ -163,7 +163,7 @@ def test_the_message_names_the_role_and_scope_without_echoing_ids(analyze: Analy
 
 def test_a_scope_unknown_at_preview_is_not_verifiable_rather_than_passed(analyze: Analyze) -> None:
     def program() -> None:
-        group = pulumi.CustomResource("azure-native:resources:ResourceGroup", "rg", {})
+        group = pulumi.CustomResource("azure-native:resources:ResourceGroup", "rg", {"location": "eastus2"})
         pulumi.CustomResource(NATIVE_ASSIGNMENT, "subject", {**NATIVE_GRANT, "scope": group.id})
 
     result = analyze(record(program).registrations)
