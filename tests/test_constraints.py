@@ -460,6 +460,17 @@ def test_principal_type_user_for_a_managed_identity_is_rejected_but_user_princip
         "azure-native:authorization:RoleAssignment", "b", {"principalId": "5b3f2c9a-0000-4000-8000-0000000000c1"}
     )
     assert rejections(literal) == []  # a principal from config may be a user: Azure's default fits
+    reference = reg("pulumi:pulumi:StackReference", "hub", {"name": "org/hub/prod"})
+    from_stack = reg(
+        "azure-native:authorization:RoleAssignment", "c", {"principalId": UNKNOWN}, deps={"principalId": [reference]}
+    )
+    assert rejections(reference, from_stack) == []  # another stack's output may be a user's object ID
+    group = reg("azuread:index/group:Group", "admins", {"displayName": "admins"})
+    to_group = reg(
+        "azure-native:authorization:RoleAssignment", "d", {"principalId": UNKNOWN}, deps={"principalId": [group]}
+    )
+    found = rejections(group, to_group)
+    assert [r.constraint for r in found] == ["rbac.principal-type"] and "principalType: Group" in found[0].message
 
 
 def test_key_linked_by_known_uri_and_default_rsa_size() -> None:
@@ -585,3 +596,18 @@ def test_classic_diagnostic_setting_destination() -> None:
         "monitor.diagnostic-destination"
     ]
     assert rejections(reg(classic, "d", {"targetResourceId": "/x", "logAnalyticsWorkspaceId": UNKNOWN})) == []
+
+
+ODD_VALUES: list[Any] = [None, 1, True, "x", UNKNOWN, [], {}, [1, "a", None], {"id": None}, [{"x": 1}], "a" * 300]
+
+
+@pytest.mark.parametrize("token", sorted({token for constraint in CATALOG for token in constraint.types}))
+def test_odd_shapes_never_crash_the_catalog(token: str) -> None:
+    """Foreign programs send any shape: a check judges what it understands and never raises."""
+    other = reg("azure-native:storage:StorageAccount", "other", {"location": "eastus"})
+    names = ["location", "subnets", "properties", "parameters", "timePeriod", "encryption", "remoteVirtualNetwork"]
+    names += ["privateLinkServiceConnections", "addressSpace", "restorePolicy", "principalId", "resourceUri", "kind"]
+    for odd in ODD_VALUES:
+        inputs = dict.fromkeys(names, odd)
+        resource = reg(token, "odd", inputs, deps={key: [other] for key in names})
+        check_registrations([other, resource], today=TODAY)

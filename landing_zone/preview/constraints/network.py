@@ -43,7 +43,8 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
 def _subnets(resource: Resource, context: Context) -> Iterator[Finding]:
     spaces = [n for _, v in resource.values("addressSpace.addressPrefixes[]") if (n := _network(str(v.value)))]
     seen: list[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
-    for index, subnet in enumerate(resource.inputs.get("subnets") or []):
+    subnets = resource.inputs.get("subnets")
+    for index, subnet in enumerate(subnets if isinstance(subnets, list) else []):
         if not isinstance(subnet, dict):
             continue
         name = subnet.get("name") if isinstance(subnet.get("name"), str) else f"#{index}"

@@ -24,7 +24,12 @@ REFERENCE = (
 
 
 def _check(resource: Resource, context: Context) -> Iterator[Finding]:
-    sources = [other for other in context.referenced(resource, "principalId") if other.token != "pulumi:pulumi:Stack"]
+    # A stack reference or config may carry anyone's object ID; only resources the run creates tell the kind.
+    sources = [
+        other
+        for other in context.referenced(resource, "principalId")
+        if other.registration.custom and not other.token.startswith("pulumi:")
+    ]
     if not sources or any(other.token in _USER_TYPES for other in sources):
         return
     expected = "Group" if all(other.token in _GROUP_TYPES for other in sources) else "ServicePrincipal"
