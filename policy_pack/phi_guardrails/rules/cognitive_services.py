@@ -1,0 +1,101 @@
+"""Azure OpenAI and Azure AI services accounts: private, Entra-only (keys off), network default deny, customer-managed key.
+
+Types read: ``azure-native:cognitiveservices:Account`` (any API version; its settings live under
+``properties``) and the classic ``azure:cognitive/account:Account``.
+
+Microsoft documentation behind the values:
+- https://learn.microsoft.com/azure/ai-services/cognitive-services-virtual-networks (publicNetworkAccess, networkAcls.defaultAction)
+- https://learn.microsoft.com/azure/ai-services/disable-local-auth (disableLocalAuth)
+- https://learn.microsoft.com/azure/ai-services/encryption/cognitive-services-encryption-keys-portal (encryption.keySource 'Microsoft.KeyVault')
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Severity
+
+from phi_guardrails import citations
+from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.framework import Target
+from phi_guardrails.service_checks import any_of, service_rule
+
+NATIVE_ACCOUNT = ("azure-native:cognitiveservices:Account",)
+CLASSIC_ACCOUNT = ("azure:cognitive/account:Account",)
+
+RULES = (
+    service_rule(
+        "cognitive-public-network-access-disabled",
+        description="Azure OpenAI and AI services accounts must not be reachable from public networks; use private endpoints.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Set properties.publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false), a customSubDomainName, and a private endpoint (group 'account').",
+        targets=(
+            Target(
+                NATIVE_ACCOUNT,
+                must_equal("properties.publicNetworkAccess", "Disabled", "public network access is not disabled"),
+            ),
+            Target(CLASSIC_ACCOUNT, must_be_false("publicNetworkAccessEnabled", "public network access")),
+        ),
+        azure_policy_ids=("037eea7a-bd0a-46c5-9a66-03aea78705d3",),
+        checkov_ids=("CKV_AZURE_134",),
+    ),
+    service_rule(
+        "cognitive-network-default-deny",
+        description="Azure OpenAI and AI services network rules must deny by default.",
+        citation=citations.TRANSMISSION_SECURITY,
+        related=(citations.ACCESS_CONTROL,),
+        severity=Severity.MEDIUM,
+        remediation="Set properties.networkAcls.defaultAction='Deny' (classic: networkAcls.defaultAction='Deny').",
+        targets=(
+            Target(
+                NATIVE_ACCOUNT,
+                must_equal("properties.networkAcls.defaultAction", "Deny", "network rules do not deny by default"),
+            ),
+            Target(
+                CLASSIC_ACCOUNT, must_equal("networkAcls.defaultAction", "Deny", "network rules do not deny by default")
+            ),
+        ),
+    ),
+    service_rule(
+        "cognitive-local-auth-disabled",
+        description="Azure OpenAI and AI services accounts must authorize with Entra ID only; API keys are off.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.HIGH,
+        remediation="Set properties.disableLocalAuth=true (classic: localAuthEnabled=false) and grant Cognitive Services user roles to identities.",
+        targets=(
+            Target(NATIVE_ACCOUNT, must_be_true("properties.disableLocalAuth", "disabling of API-key authentication")),
+            Target(CLASSIC_ACCOUNT, must_be_false("localAuthEnabled", "API-key authentication")),
+        ),
+        azure_policy_ids=("71ef260a-8f18-47b7-abcb-62d0673d94dc",),
+        checkov_ids=("CKV_AZURE_236",),
+    ),
+    service_rule(
+        "cognitive-customer-managed-key",
+        description="Azure OpenAI and AI services accounts holding PHI (fine-tuning data, files, stored completions) must use a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        remediation="Set properties.encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: {keyVaultUri, keyName, identityClientId}} (classic: customerManagedKey.keyVaultKeyId).",
+        targets=(
+            Target(
+                NATIVE_ACCOUNT,
+                must_equal(
+                    "properties.encryption.keySource",
+                    "Microsoft.KeyVault",
+                    "data is not encrypted with a customer-managed key",
+                ),
+            ),
+            Target(
+                CLASSIC_ACCOUNT,
+                any_of(
+                    must_be_set(
+                        "customerManagedKey.keyVaultKeyId", "data is not encrypted with a customer-managed key"
+                    ),
+                    must_be_set(
+                        "customerManagedKey.managedHsmKeyId", "data is not encrypted with a customer-managed key"
+                    ),
+                ),
+            ),
+        ),
+        azure_policy_ids=("67121cc7-ff39-4ab8-b7e3-95b84dab487d",),
+    ),
+)

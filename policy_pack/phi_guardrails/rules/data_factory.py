@@ -1,0 +1,85 @@
+"""Azure Data Factory: private, customer-managed key, integration runtimes in a managed virtual network.
+
+Types read: ``azure-native:datafactory:Factory`` and ``:IntegrationRuntime`` (any API version) and the
+classic ``azure:datafactory/factory:Factory``. azure-native has no managed-virtual-network resource: a
+factory's managed integration runtimes name the network ('default') they run in, so the native side
+of that control reads each managed integration runtime.
+
+Microsoft documentation behind the values:
+- https://learn.microsoft.com/azure/data-factory/data-factory-private-link (publicNetworkAccess 'Disabled')
+- https://learn.microsoft.com/azure/data-factory/enable-customer-managed-key (encryption.vaultBaseUrl, keyName)
+- https://learn.microsoft.com/azure/data-factory/managed-virtual-network-private-endpoint
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pulumi_policy import Severity
+
+from phi_guardrails import citations
+from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.framework import ResourceView, Target, equals_ignoring_case
+from phi_guardrails.service_checks import service_rule
+
+NATIVE_FACTORY = ("azure-native:datafactory:Factory",)
+CLASSIC_FACTORY = ("azure:datafactory/factory:Factory",)
+NATIVE_RUNTIME = ("azure-native:datafactory:IntegrationRuntime",)
+
+
+def _managed_runtime_in_vnet(runtime: ResourceView) -> Iterable[str]:
+    if not equals_ignoring_case(runtime.get("properties.type"), "Managed"):
+        return  # self-hosted runtimes run on the customer's own network
+    if not runtime.has("properties.managedVirtualNetwork.referenceName"):
+        yield "the managed integration runtime does not run in the managed virtual network (properties.managedVirtualNetwork.referenceName)"
+
+
+RULES = (
+    service_rule(
+        "data-factory-public-network-access-disabled",
+        description="Data factories must not be reachable from public networks; use private endpoints.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Set publicNetworkAccess='Disabled' (classic: publicNetworkEnabled=false) and add private endpoints (groups 'dataFactory' and 'portal').",
+        targets=(
+            Target(
+                NATIVE_FACTORY, must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled")
+            ),
+            Target(CLASSIC_FACTORY, must_be_false("publicNetworkEnabled", "public network access")),
+        ),
+        azure_policy_ids=("1cf164be-6819-4a50-b8fa-4bcaa4f98fb6",),
+        checkov_ids=("CKV_AZURE_104",),
+    ),
+    service_rule(
+        "data-factory-customer-managed-key",
+        description="Data factories handling PHI must encrypt their metadata (linked services, credentials, parameters) with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        remediation="Set encryption {vaultBaseUrl, keyName, identity} at creation (classic: customerManagedKeyId and customerManagedKeyIdentityId).",
+        targets=(
+            Target(
+                NATIVE_FACTORY,
+                all_of(
+                    must_be_set("encryption.vaultBaseUrl", "metadata is not encrypted with a customer-managed key"),
+                    must_be_set("encryption.keyName", "the customer-managed key is not named"),
+                ),
+            ),
+            Target(
+                CLASSIC_FACTORY,
+                must_be_set("customerManagedKeyId", "metadata is not encrypted with a customer-managed key"),
+            ),
+        ),
+        azure_policy_ids=("4ec52d6d-beb7-40c4-9a9e-fe753254690e",),
+    ),
+    service_rule(
+        "data-factory-managed-virtual-network",
+        description="Data factories must run their Azure integration runtimes in a managed virtual network, reaching data stores through managed private endpoints.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.MEDIUM,
+        remediation="Create the factory's managed virtual network 'default' and set properties.managedVirtualNetwork {referenceName: 'default', type: 'ManagedVirtualNetworkReference'} on managed integration runtimes (classic: managedVirtualNetworkEnabled=true).",
+        targets=(
+            Target(NATIVE_RUNTIME, _managed_runtime_in_vnet),
+            Target(CLASSIC_FACTORY, must_be_true("managedVirtualNetworkEnabled", "the managed virtual network")),
+        ),
+    ),
+)

@@ -1,0 +1,100 @@
+"""Event Hubs namespaces: Entra-only (SAS keys off), TLS 1.2, private, customer-managed key on Premium/Dedicated.
+
+Types read: ``azure-native:eventhub:Namespace`` (any API version) and the classic
+``azure:eventhub/eventHubNamespace:EventHubNamespace``. Customer-managed keys exist only for the
+Premium and Dedicated tiers; the classic provider configures them through a separate
+``eventhub/namespaceCustomerManagedKey`` resource, so the CMK rule reads the azure-native namespace.
+
+Microsoft documentation behind the values:
+- https://learn.microsoft.com/azure/event-hubs/authenticate-shared-access-signature#disabling-localsas-key-authentication (disableLocalAuth)
+- https://learn.microsoft.com/azure/event-hubs/transport-layer-security-enforce-minimum-version (minimumTlsVersion '1.2')
+- https://learn.microsoft.com/azure/event-hubs/private-link-service (publicNetworkAccess 'Disabled')
+- https://learn.microsoft.com/azure/event-hubs/configure-customer-managed-key (encryption.keySource 'Microsoft.KeyVault')
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Severity
+
+from phi_guardrails import citations
+from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.framework import ResourceView, Target
+from phi_guardrails.service_checks import is_set, service_rule, sku_is, when
+
+NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
+CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
+
+
+def _offers_cmk(view: ResourceView) -> bool:
+    """Premium namespaces and namespaces in a Dedicated cluster offer customer-managed keys."""
+    return sku_is("Premium")(view) or is_set("clusterArmId")(view)
+
+
+RULES = (
+    service_rule(
+        "eventhub-local-auth-disabled",
+        description="Event Hubs namespaces must authorize with Entra ID only; shared access (SAS) keys are off.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.HIGH,
+        remediation="Set disableLocalAuth=true (classic: localAuthenticationEnabled=false) and grant Event Hubs data roles to identities.",
+        targets=(
+            Target(NATIVE_NAMESPACE, must_be_true("disableLocalAuth", "disabling of SAS-key authentication")),
+            Target(CLASSIC_NAMESPACE, must_be_false("localAuthenticationEnabled", "SAS-key authentication")),
+        ),
+        azure_policy_ids=("5d4e3c65-4873-47be-94f3-6f8b953a3598",),
+    ),
+    service_rule(
+        "eventhub-minimum-tls",
+        description="Event Hubs namespaces must refuse TLS older than 1.2.",
+        citation=citations.ENCRYPTION_IN_TRANSIT,
+        severity=Severity.HIGH,
+        remediation="Set minimumTlsVersion='1.2' (the classic provider's default).",
+        targets=(
+            Target(NATIVE_NAMESPACE, must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted")),
+            Target(
+                CLASSIC_NAMESPACE,
+                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
+            ),
+        ),
+        checkov_ids=("CKV_AZURE_223",),
+    ),
+    service_rule(
+        "eventhub-public-network-access-disabled",
+        description="Event Hubs namespaces must not be reachable from public networks; use private endpoints.",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Set publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false) and add a private endpoint (group 'namespace').",
+        targets=(
+            Target(
+                NATIVE_NAMESPACE, must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled")
+            ),
+            Target(CLASSIC_NAMESPACE, must_be_false("publicNetworkAccessEnabled", "public network access")),
+        ),
+        azure_policy_ids=("0602787f-9896-402a-a6e1-39ee63ee435e",),
+    ),
+    service_rule(
+        "eventhub-customer-managed-key",
+        description="Premium and Dedicated Event Hubs namespaces must encrypt retained events with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        remediation="Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} with a user-assigned identity.",
+        targets=(
+            Target(
+                NATIVE_NAMESPACE,
+                when(
+                    _offers_cmk,
+                    all_of(
+                        must_equal(
+                            "encryption.keySource",
+                            "Microsoft.KeyVault",
+                            "events are not encrypted with a customer-managed key",
+                        ),
+                        must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
+                    ),
+                ),
+            ),
+        ),
+        azure_policy_ids=("a1ad735a-e96f-45d2-a7b2-9a4932cab7ec",),
+    ),
+)

@@ -1,0 +1,105 @@
+"""Service Bus namespaces: Entra-only (SAS keys off), TLS 1.2, private, customer-managed key on Premium.
+
+Types read: ``azure-native:servicebus:Namespace`` (any API version) and the classic
+``azure:servicebus/namespace:Namespace``. Customer-managed keys and private endpoints exist only in
+the Premium tier.
+
+Microsoft documentation behind the values:
+- https://learn.microsoft.com/azure/service-bus-messaging/disable-local-authentication (disableLocalAuth)
+- https://learn.microsoft.com/azure/service-bus-messaging/transport-layer-security-enforce-minimum-version (minimumTlsVersion '1.2')
+- https://learn.microsoft.com/azure/service-bus-messaging/private-link-service (publicNetworkAccess 'Disabled')
+- https://learn.microsoft.com/azure/service-bus-messaging/configure-customer-managed-key (encryption.keySource 'Microsoft.KeyVault')
+"""
+
+from __future__ import annotations
+
+from pulumi_policy import Severity
+
+from phi_guardrails import citations
+from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.framework import Target
+from phi_guardrails.service_checks import service_rule, sku_is, when
+
+NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
+CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace",)
+
+RULES = (
+    service_rule(
+        "servicebus-local-auth-disabled",
+        description="Service Bus namespaces must authorize with Entra ID only; shared access (SAS) keys are off.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.HIGH,
+        remediation="Set disableLocalAuth=true (classic: localAuthEnabled=false) and grant Service Bus data roles to identities.",
+        targets=(
+            Target(NATIVE_NAMESPACE, must_be_true("disableLocalAuth", "disabling of SAS-key authentication")),
+            Target(CLASSIC_NAMESPACE, must_be_false("localAuthEnabled", "SAS-key authentication")),
+        ),
+        azure_policy_ids=("cfb11c26-f069-4c14-8e36-56c394dae5af",),
+        checkov_ids=("CKV_AZURE_203",),
+    ),
+    service_rule(
+        "servicebus-minimum-tls",
+        description="Service Bus namespaces must refuse TLS older than 1.2.",
+        citation=citations.ENCRYPTION_IN_TRANSIT,
+        severity=Severity.HIGH,
+        remediation="Set minimumTlsVersion='1.2' (the classic provider's default).",
+        targets=(
+            Target(NATIVE_NAMESPACE, must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted")),
+            Target(
+                CLASSIC_NAMESPACE,
+                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
+            ),
+        ),
+        checkov_ids=("CKV_AZURE_205",),
+    ),
+    service_rule(
+        "servicebus-public-network-access-disabled",
+        description="Service Bus namespaces must not be reachable from public networks; use private endpoints (Premium).",
+        citation=citations.TRANSMISSION_SECURITY,
+        severity=Severity.HIGH,
+        remediation="Use the Premium tier, set publicNetworkAccess='Disabled' (classic: publicNetworkAccessEnabled=false) and add a private endpoint (group 'namespace').",
+        targets=(
+            Target(
+                NATIVE_NAMESPACE, must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled")
+            ),
+            Target(CLASSIC_NAMESPACE, must_be_false("publicNetworkAccessEnabled", "public network access")),
+        ),
+        azure_policy_ids=("cbd11fd3-3002-4907-b6c8-579f0e700e13",),
+        checkov_ids=("CKV_AZURE_204",),
+    ),
+    service_rule(
+        "servicebus-customer-managed-key",
+        description="Premium Service Bus namespaces must encrypt messages at rest with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        remediation="Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} (classic: customerManagedKey.keyVaultKeyId).",
+        targets=(
+            Target(
+                NATIVE_NAMESPACE,
+                when(
+                    sku_is("Premium"),
+                    all_of(
+                        must_equal(
+                            "encryption.keySource",
+                            "Microsoft.KeyVault",
+                            "messages are not encrypted with a customer-managed key",
+                        ),
+                        must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
+                    ),
+                ),
+            ),
+            Target(
+                CLASSIC_NAMESPACE,
+                when(
+                    sku_is("Premium"),
+                    must_be_set(
+                        "customerManagedKey.keyVaultKeyId", "messages are not encrypted with a customer-managed key"
+                    ),
+                ),
+            ),
+        ),
+        azure_policy_ids=("295fc8b1-dc9f-4f53-9c61-3f313ceab40a",),
+        checkov_ids=("CKV_AZURE_201",),
+    ),
+)

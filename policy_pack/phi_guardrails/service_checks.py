@@ -1,0 +1,106 @@
+"""Shared shapes of the workload-service rules (App Service, AKS, Cosmos DB, ...).
+
+Most controls a PHI workload needs are the same across services, spelled differently per service
+and provider: "public network access is off", "local (key) authentication is off", "TLS 1.2 or
+later", "data at rest under a customer-managed key". The check factories in `phi_guardrails.checks`
+read one property; the helpers here combine them the way the service modules need:
+
+- `service_rule` builds a mandatory `ResourceRule` with its crosswalk IDs (one call per control);
+- `any_of` passes when any alternative passes (a VNet-injected server has no public endpoint at all);
+- `when` applies a check only to resources it is meaningful for (customer-managed keys on Premium);
+- `not_true` fails only an explicit true (for settings whose Azure default is already off).
+
+Messages never echo property values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+
+from pulumi_policy import EnforcementLevel, Severity
+
+from phi_guardrails.citations import Citation
+from phi_guardrails.framework import Check, ResourceRule, ResourceView, Target, equals_ignoring_case, is_true
+
+Predicate = Callable[[ResourceView], bool]
+
+
+def service_rule(
+    rule_id: str,
+    *,
+    description: str,
+    citation: Citation,
+    severity: Severity,
+    remediation: str,
+    targets: Sequence[Target],
+    azure_policy_ids: Sequence[str] = (),
+    checkov_ids: Sequence[str] = (),
+    related: Sequence[Citation] = (),
+) -> ResourceRule:
+    """A mandatory per-resource control (every service rule blocks by default; the pack config can relax it)."""
+    return ResourceRule(
+        id=rule_id,
+        description=description,
+        citation=citation,
+        severity=severity,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=remediation,
+        targets=tuple(targets),
+        related=tuple(related),
+        azure_policy_ids=tuple(azure_policy_ids),
+        checkov_ids=tuple(checkov_ids),
+    )
+
+
+def any_of(*checks: Check) -> Check:
+    """Passes when any check passes; otherwise the first check's messages (the primary requirement)."""
+
+    def check(view: ResourceView) -> Iterable[str]:
+        first: list[str] | None = None
+        for part in checks:
+            messages = list(part(view))
+            if not messages:
+                return
+            if first is None:
+                first = messages
+        yield from first or []
+
+    return check
+
+
+def when(predicate: Predicate, inner: Check) -> Check:
+    """``inner`` only for resources matching ``predicate`` (for example, Premium namespaces)."""
+
+    def check(view: ResourceView) -> Iterable[str]:
+        if predicate(view):
+            yield from inner(view)
+
+    return check
+
+
+def not_true(path: str, what: str) -> Check:
+    """Fails only an explicit true: for settings whose Azure default is already off (absent passes)."""
+
+    def check(view: ResourceView) -> Iterable[str]:
+        if is_true(view.get(path)):
+            yield f"{what} is enabled ({path} must be false or unset)"
+
+    return check
+
+
+def is_set(*paths: str) -> Predicate:
+    """True when any of ``paths`` is set (an unknown-at-preview value counts as set)."""
+    return lambda view: any(view.has(path) for path in paths)
+
+
+def sku_is(*names: str, paths: Sequence[str] = ("sku.name", "sku", "skuName")) -> Predicate:
+    """True when the resource's SKU name (native ``sku.name``, classic ``sku``/``skuName``) is one of ``names``."""
+
+    def predicate(view: ResourceView) -> bool:
+        for path in paths:
+            value = view.get(path)
+            if isinstance(value, str):
+                return any(equals_ignoring_case(value, name) for name in names)
+        return False
+
+    return predicate
