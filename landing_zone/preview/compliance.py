@@ -42,7 +42,7 @@ from pulumi.runtime.proto import analyzer_pb2
 
 from landing_zone.preview.engine import PreviewResult
 from landing_zone.preview.recorder import Registration
-from landing_zone.preview.redact import MASK, UNKNOWN, Redactor, mask_properties, one_line
+from landing_zone.preview.redact import MASK, UNKNOWN, Redactor, mask_properties, one_line, strip_controls
 
 PASS, FAIL, EXEMPTED, WAIVED, UNVERIFIABLE, NOT_APPLICABLE = (
     "pass",
@@ -254,7 +254,11 @@ def build(
 ) -> ComplianceReport:
     """Turn a preview into per-rule, per-resource verdicts with evidence, scrubbed of every secret of the run."""
     redactor = redactor or Redactor.for_result(result)
-    scrub = redactor.scrub
+
+    def scrub(text: str) -> str:
+        """Every string a report shows: no secret of the run, no escape sequence or control character."""
+        return strip_controls(redactor.scrub(text))
+
     registrations = [r for r in result.resources if _is_checkable(r)]
     resources = {r.urn: describe(r, scrub) for r in registrations}
     weakenings = [_record(item, scrub) for item in getattr(result, "weakenings", []) or []]
