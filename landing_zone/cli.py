@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
         "--report",
         dest="report_file",
         metavar="FILE",
-        help="write the HIPAA compliance report (Markdown; HTML or CSV by the file's extension)",
+        help="write the HIPAA compliance report (Markdown; HTML, CSV or SARIF 2.1.0 by the file's extension)",
     )
     preview.add_argument("--no-policy", action="store_true", help="record resources only; enforce no policy pack")
     preview.add_argument(
@@ -174,7 +174,12 @@ def _preview(arguments: argparse.Namespace) -> int:
         if arguments.report_file:
             from landing_zone.preview.compliance import write
 
-            write(result, arguments.report_file)
+            write(
+                result,
+                arguments.report_file,
+                program_dir=arguments.program_dir,
+                pack_config_files=arguments.policy_pack_configs or [],
+            )
         json_to_stdout = arguments.json_file == "-"
         render(result, sys.stderr if json_to_stdout else sys.stdout, policies_enabled=not arguments.no_policy)
         if arguments.json_file:

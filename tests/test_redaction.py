@@ -204,3 +204,26 @@ def test_console_has_no_escape_sequences(outputs: dict[str, str]) -> None:
     for name, text in outputs.items():
         if name.startswith(("stdout", "stderr")):
             assert "\x1b" not in text, name
+
+
+@pytest.mark.subprocess
+def test_a_pack_crash_quoting_an_input_prints_no_secret() -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "landing_zone.cli",
+            "preview",
+            str(DATA / "leaky-program"),
+            "--policy-pack",
+            str(DATA / "crashing-pack"),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert f"cannot handle {MASK}" in done.stderr
+    assert not any(secret in done.stdout + done.stderr for secret in SECRETS)

@@ -27,6 +27,7 @@ from landing_zone.preview.pack_config import PolicyConfig, check_config_count
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
 from landing_zone.preview.project import ProjectError, load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
+from landing_zone.preview.redact import Redactor
 from landing_zone.preview.runner import STACK_REFERENCES_FILE, ProgramRun, select_stack
 from landing_zone.preview.sandbox import run_isolated
 from landing_zone.preview.weakenings import Weakening, gate
@@ -141,6 +142,10 @@ def preview(
             for session in sessions
             if isinstance(session.connection, SubprocessAnalyzer)
         ]
+        # a pack's failure message may quote an input (packs see secrets in plaintext): scrub it
+        cleanup.push(
+            _scrub_pack_errors(lambda: [r for stream in streams for r in stream.seen], lambda: run.registrations)
+        )
         run = run_isolated(
             project.directory,
             project.main / "__main__.py" if project.main.is_dir() else project.main,
@@ -176,6 +181,24 @@ def preview(
     # Azure's own rejections, policy or not (--no-policy too): exit 3 when there is any
     result.azure_rejections = check_registrations(run.registrations)
     return result
+
+
+def _scrub_pack_errors(*sources: Callable[[], list[Registration]]) -> Callable[..., None]:
+    """An exit callback that re-raises a PolicyPackError without the secrets of the resources registered so far."""
+
+    def scrub(exc_type: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        if not isinstance(error, PolicyPackError):
+            return
+        seen: list[Registration] = []
+        for source in sources:
+            with contextlib.suppress(NameError):  # the run had not finished: what was streamed is all there is
+                seen += source()
+        text = str(error)
+        clean = Redactor.for_registrations(seen).scrub(text)
+        if clean != text:
+            raise PolicyPackError(clean) from None
+
+    return scrub
 
 
 def _check_sizes(paths: Iterable[Path]) -> None:
@@ -216,6 +239,12 @@ class AnalyzeStream:
         self._started.join()
         if self._error is not None:
             raise self._error
+
+    @property
+    def seen(self) -> list[Registration]:
+        """Every registration sent to the pack so far."""
+        with self._lock:
+            return list(self._seen.values())
 
     def put(self, registration: Registration) -> None:
         self._ready()

@@ -212,14 +212,20 @@ class Redactor:
         return frozenset(self._long | self._short)
 
     @classmethod
-    def for_result(cls, result: Any) -> Redactor:
-        """Everything secret in a preview: registered inputs and outputs, and the stack's secret config values."""
+    def for_registrations(cls, registrations: Iterable[Any]) -> Redactor:
+        """Everything secret in these registrations' inputs and outputs."""
         redactor = cls()
-        run = getattr(result, "run", result)
-        for registration in getattr(run, "registrations", []):
+        for registration in registrations:
             for properties in (registration.inputs, registration.outputs):
                 for secret in secret_values(properties, registration.type):
                     redactor.add(secret)
+        return redactor
+
+    @classmethod
+    def for_result(cls, result: Any) -> Redactor:
+        """Everything secret in a preview: registered inputs and outputs, and the stack's secret config values."""
+        run = getattr(result, "run", result)
+        redactor = cls.for_registrations(getattr(run, "registrations", []))
         for secret in getattr(result, "secret_config_values", ()) or ():
             redactor.add(secret)
         return redactor
