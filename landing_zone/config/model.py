@@ -17,12 +17,21 @@ import re
 import typing
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from landing_zone import yaml12
-from landing_zone.config._base import Guid, Location, Model, RegionName, Waiver, raise_problems
+from landing_zone.config._base import (
+    Guid,
+    Location,
+    Model,
+    PositiveFinite,
+    RegionName,
+    Waiver,
+    loads_json_strictly,
+    raise_problems,
+)
 from landing_zone.config.network import NetworkConfig
 from landing_zone.errors import ConfigError, Problem, format_location
 from landing_zone.regions import REGIONS
@@ -291,9 +300,11 @@ class AccessGrant(Model):
 
 
 class BudgetConfig(Model):
-    amount: float = Field(gt=0, description="Monthly budget in the billing currency.")
-    thresholds: list[int] = Field(
-        default_factory=lambda: [50, 80, 100], description="Percentages that notify alerts.emails."
+    amount: PositiveFinite = Field(description="Monthly budget in the billing currency; finite and above 0.")
+    #: Each notification threshold is a percentage of the amount, above 0 and at most 1000
+    #: (https://learn.microsoft.com/dotnet/api/azure.resourcemanager.costmanagement.models.budgetnotification.threshold).
+    thresholds: list[Annotated[int, Field(gt=0, le=1000)]] = Field(
+        default_factory=lambda: [50, 80, 100], min_length=1, description="Percentages that notify alerts.emails."
     )
     start_date: str | None = Field(
         default=None,
@@ -403,12 +414,14 @@ def load_config_file(path: str | Path) -> LandingZoneConfig:
     except OSError as error:
         raise ConfigError([Problem("", f"cannot read file: {error.strerror}")], str(file)) from None
     try:
-        data = json.loads(text) if file.suffix.lower() == ".json" else yaml12.loads(text, str(file))
+        data = loads_json_strictly(text) if file.suffix.lower() == ".json" else yaml12.loads(text, str(file))
     except json.JSONDecodeError as error:
         raise ConfigError([Problem("", f"not valid JSON: {error}")], str(file)) from None
     except yaml12.YamlError as error:  # YAML 1.2, as the Pulumi CLI reads stack files
         where = f"line {error.line}: " if error.line else ""
         raise ConfigError([Problem(error.path, f"{where}{error.reason}")], str(file)) from None
+    except ValueError as error:  # JSON: a duplicate key (named) or NaN/Infinity
+        raise ConfigError([Problem("", f"not valid JSON: {error}")], str(file)) from None
     if isinstance(data, Mapping) and set(data) == {"landingZone"}:
         data = data["landingZone"]
     return parse_config(data, str(file))

@@ -23,7 +23,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from landing_zone.config._base import Cidr, Location, Model, ResourceLabel, Waiver, raise_problems
+from landing_zone.config._base import Location, Model, ResourceLabel, SubnetCidr, VnetCidr, Waiver, raise_problems
 from landing_zone.errors import format_location
 
 #: Ports an attacker scans first: SSH, RDP, WinRM over HTTP and HTTPS.
@@ -145,7 +145,7 @@ class SubnetConfig(Model):
         pattern=r"^[A-Za-z0-9]([A-Za-z0-9_.-]{0,78}[A-Za-z0-9_])?$",
         description="1-80 letters, digits, '.', '_' or '-', starting alphanumeric and not ending in '.' or '-'",
     )
-    cidr: Cidr
+    cidr: SubnetCidr
     nsg_rules: list[NsgRuleConfig] = Field(default_factory=list)
     delegation: str | None = Field(
         default=None,
@@ -178,7 +178,7 @@ class SubnetConfig(Model):
 class VirtualNetworkConfig(Model):
     """Address space and subnets of one virtual network."""
 
-    address_space: list[Cidr] = Field(min_length=1)
+    address_space: list[VnetCidr] = Field(min_length=1)
     subnets: list[SubnetConfig] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -70,6 +70,7 @@ class PulumiProject:
     description: str | None = None
 
     def stack_file(self, stack: str) -> Path:
+        check_stack_name(stack)
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
     def stacks(self) -> list[str]:
@@ -93,6 +94,25 @@ class StackConfig:
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
+#: The Pulumi CLI's stack name rule (sdk/go/common/tokens/stack_name.go): 1-100 of these characters.
+_STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def check_stack_name(stack: str) -> None:
+    """Refuse a stack name the CLI would refuse, or one that walks out of the folder (``../x``, ``..``)."""
+    if not _STACK_NAME.match(stack) or set(stack) == {"."}:
+        raise ProjectError(
+            f"invalid stack name {stack!r}: 1-100 letters, digits, '-', '_' or '.', no path separators "
+            "(for org/project/stack give the stack's own name)"
+        )
+
+
+def _inside_project(path: Path, folder: Path, target: Path, key: str) -> None:
+    """GATE: ``main`` and ``stackConfigDir`` must stay inside the project folder (symlinks resolved)."""
+    if not target.resolve().is_relative_to(folder):
+        raise ProjectError(f"{path}: {key} resolves to {target.resolve()}, outside the project folder {folder}")
+
+
 def load_project(directory: str | Path) -> PulumiProject:
     """Read ``Pulumi.yaml`` (or ``Pulumi.yml``) from a program folder, validating it as the CLI does."""
     folder = Path(directory).resolve()
@@ -112,7 +132,9 @@ def load_project(directory: str | Path) -> PulumiProject:
         raise ProjectError(f"{path}: program folder {main} has no __main__.py")
     if not main.exists():
         raise ProjectError(f"{path}: main program {main} does not exist")
+    _inside_project(path, folder, main, "main")
     config_dir = folder / str(document.get("stackConfigDir") or ".")
+    _inside_project(path, folder, config_dir, "stackConfigDir")
     declarations = _declarations(path, document["name"], document.get("config"))
     description = document.get("description")
     return PulumiProject(
