@@ -9,6 +9,7 @@ a file, including timeouts and incomplete plans (a message naming the file, no t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -20,7 +21,7 @@ from typing import Any
 
 from landing_zone.errors import ConfigError, IncompletePlanError
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
-from landing_zone.preview.redact import strip_controls
+from landing_zone.preview.redact import Redactor, ScrubbingWriter, strip_controls
 
 EXIT_OK = 0
 EXIT_MANDATORY_VIOLATIONS = 1
@@ -162,7 +163,10 @@ def _preview(arguments: argparse.Namespace) -> int:
             debug=arguments.debug,
         )
     except ProgramError as failure:
-        _report_program_failure(failure.cause, arguments.debug)
+        # the program's message (or --debug traceback) may quote a credential it registered: scrub it
+        redactor = Redactor.for_registrations(failure.registrations)
+        with contextlib.redirect_stderr(ScrubbingWriter(sys.stderr, redactor)):
+            _report_program_failure(failure.cause, arguments.debug)
         return EXIT_ERROR
     except (ProgramAbortedError, ProjectError, PolicyPackError, PackConfigError, ConfigError, ValueError) as error:
         print(f"error: {strip_controls(str(error))}", file=sys.stderr)

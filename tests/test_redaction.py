@@ -227,3 +227,25 @@ def test_a_pack_crash_quoting_an_input_prints_no_secret() -> None:
     assert done.returncode == 2
     assert f"cannot handle {MASK}" in done.stderr
     assert not any(secret in done.stdout + done.stderr for secret in SECRETS)
+
+
+@pytest.mark.subprocess
+def test_a_program_failure_quoting_a_credential_prints_no_secret(tmp_path: Path) -> None:
+    program = tmp_path / "failing"
+    program.mkdir()
+    for name in ("Pulumi.yaml", "Pulumi.dev.yaml"):
+        (program / name).write_text((DATA / "leaky-program" / name).read_text())
+    source = (DATA / "leaky-program" / "__main__.py").read_text()
+    (program / "__main__.py").write_text(source + f'\nraise ValueError("login {SQL_PASSWORD} refused")\n')
+    for flags in ([], ["--debug"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "landing_zone.cli", "preview", str(program), *flags],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 2
+        assert f"login {MASK} refused" in done.stderr
+        assert not any(secret in done.stdout + done.stderr for secret in SECRETS), flags

@@ -254,6 +254,21 @@ class Redactor:
         return value
 
 
+class ScrubbingWriter:
+    """A text stream that scrubs what it is given before passing it on (``contextlib.redirect_stderr``)."""
+
+    def __init__(self, stream: Any, redactor: Redactor) -> None:
+        self._stream = stream
+        self._redactor = redactor
+
+    def write(self, text: str) -> int:
+        self._stream.write(self._redactor.scrub(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
 def _spellings(secret: str) -> set[str]:
     """The forms a secret takes once written: plain, HTML-escaped, JSON-escaped, CSV-quoted, Markdown-escaped."""
     return {
@@ -269,6 +284,7 @@ def _spellings(secret: str) -> set[str]:
 __all__ = [
     "MASK",
     "Redactor",
+    "ScrubbingWriter",
     "is_secret_property",
     "mask_properties",
     "mask_string",
