@@ -89,9 +89,8 @@ def purge_protection_off(tmp_path: Path) -> Path:
 
 def reference_program_with(tmp_path: Path, landing_zone: Any) -> Path:
     """A project that runs the reference program with the given landingZone config."""
-    (tmp_path / "Pulumi.yaml").write_text(
-        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
-    )
+    (tmp_path / "Pulumi.yaml").write_text("name: phi-landing-zone\nruntime: python\n")
+    (tmp_path / "__main__.py").write_text("import runpy\nrunpy.run_module('landing_zone.program', run_name='__main__')\n")
     (tmp_path / "Pulumi.dev.yaml").write_text(
         yaml.safe_dump({"config": {"phi-landing-zone:landingZone": landing_zone}})
     )

@@ -319,3 +319,36 @@ def test_in_process_packs_are_no_longer_a_cli_option(tmp_path: Path) -> None:
 )
 def test_exit_codes_have_one_meaning_each(rejections: list[str], mandatory: list[str], expected: int) -> None:
     assert exit_code(SimpleNamespace(azure_rejections=rejections, mandatory=mandatory)) == expected
+
+
+BOMB = "\n".join(
+    [f"{name}: &{name} [{', '.join([f'*{prev}'] * 9)}]" for prev, name in zip("abcdef", "bcdefg", strict=True)]
+)
+
+
+@pytest.mark.parametrize(
+    ("stack_config", "message"),
+    [
+        ("config:\n  fail-closed:x: !!binary aGVsbG8=\n", "Pulumi.dev.yaml:2: config.fail-closed:x: explicit tag"),
+        ("config:\n  fail-closed:x: &a [*a]\n", "Pulumi.dev.yaml:2: config.fail-closed:x[0]: alias *a refers to no"),
+        (f"a: &a [x, x, x, x, x, x, x, x, x]\n{BOMB}\nconfig:\n  fail-closed:x: *g\n", "excessive aliasing"),
+        ("config:\n  fail-closed:x: 1\n  fail-closed:x: 2\n", "duplicate key 'fail-closed:x'"),
+    ],
+    ids=["binary", "recursive-alias", "alias-bomb", "duplicate-key"],
+)
+def test_a_stack_config_yaml_error_exits_2_naming_the_file(tmp_path: Path, stack_config: str, message: str) -> None:
+    folder = program(tmp_path, "", stack_config=stack_config)
+    completed = cli("preview", folder, "--no-policy")
+    assert_no_verdict(completed)
+    assert f"error: {folder / 'Pulumi.dev.yaml'}" in completed.stderr
+    assert message in completed.stderr
+
+
+def test_an_unquoted_date_in_config_stays_a_string_as_the_cli_reads_it(tmp_path: Path) -> None:
+    folder = program(
+        tmp_path,
+        "assert pulumi.Config().require_object('x') == {'when': '2026-01-01'}, pulumi.Config().get('x')\n",
+        stack_config="config:\n  fail-closed:x:\n    when: 2026-01-01\n",
+    )
+    completed = cli("preview", folder, "--no-policy")
+    assert completed.returncode == EXIT_OK, completed.stderr
