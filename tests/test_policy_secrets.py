@@ -153,6 +153,12 @@ class TestSecretsInTags:
         assert violation.enforcement_level == "mandatory"
         assert value.rsplit("=", 1)[1] not in violation.message
 
+    def test_a_secret_in_a_tag_name_is_reported_without_echoing_it(self, analyze: Analyze) -> None:
+        tags = {"AccountKey=c2VjcmV0LWtleS1tYXRlcmlhbC0xMjM0NTY3OA==": "x"}
+        registrations = register("azure-native:resources:ResourceGroup", {"location": "eastus2", "tags": tags})
+        (violation,) = findings(analyze(registrations, self.ON), "no-secrets-in-tags")
+        assert "a tag name holds" in violation.message and "c2VjcmV0" not in violation.message
+
     def test_ordinary_tags_pass(self, analyze: Analyze) -> None:
         tags = {"note": "rotated by the platform team", "costCenter": "cc=42"}
         assert (

@@ -131,6 +131,12 @@ def _secret_kind(text: str) -> str | None:
 
 def _no_secrets_in_tags(view: ResourceView) -> Iterable[str]:
     for key, value in (_tags(view) or {}).items():
+        name_kind = _secret_kind(str(key)) or (
+            "a credential assignment" if TAG_CREDENTIAL_ASSIGNMENT.search(str(key)) else None
+        )
+        if name_kind:  # the secret is in the tag's name: never echo it
+            yield f"a tag name holds {name_kind}; tags are readable by anyone with Reader access"
+            continue
         if SECRET_TAG_NAMES.search(str(key)) and isinstance(value, str) and value.strip():
             yield f"tag '{key}' looks like it holds a credential; tags are readable by anyone with Reader access"
             continue
