@@ -297,7 +297,71 @@ def _long_term_retention(bad: bool) -> list[Registration]:
     return [reg("azure-native:sql:LongTermRetentionPolicy", "ltr", inputs)]
 
 
+def _firewall_policy(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"tier": "Standard" if bad else "Premium"}, "intrusionDetection": {"mode": "Deny"}}
+    return [reg("azure-native:network:FirewallPolicy", "afwp", inputs)]
+
+
+def _firewall_tier(bad: bool) -> list[Registration]:
+    policy = reg("azure-native:network:FirewallPolicy", "afwp", {"sku": {"tier": "Standard" if bad else "Premium"}})
+    firewall = reg(
+        "azure-native:network:AzureFirewall",
+        "afw",
+        {"sku": {"name": "AZFW_VNet", "tier": "Premium"}, "firewallPolicy": {"id": UNKNOWN}},
+        deps={"firewallPolicy": [policy]},
+    )
+    return [policy, firewall]
+
+
+def _bastion(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"name": "Basic" if bad else "Standard"}, "enableTunneling": True}
+    return [reg("azure-native:network:BastionHost", "bas", inputs)]
+
+
+def _public_ip(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"name": "Standard"}, "publicIPAllocationMethod": "Dynamic" if bad else "Static"}
+    return [reg("azure-native:network:PublicIPAddress", "pip", inputs)]
+
+
+def _postgres_geo(bad: bool) -> list[Registration]:
+    paired = reg(
+        "azure-native:keyvault:Vault",
+        "kv-paired",
+        {"vaultName": "kvpaired", "location": "eastus2" if bad else "centralus"},
+    )
+    server = reg(
+        "azure-native:dbforpostgresql:Server",
+        "psql",
+        {
+            "location": "eastus2",
+            "backup": {"geoRedundantBackup": "Enabled"},
+            "dataEncryption": {
+                "type": "AzureKeyVault",
+                "primaryKeyURI": UNKNOWN,
+                "geoBackupKeyURI": "https://kvpaired.vault.azure.net/keys/cmk-postgres-geo",
+                "geoBackupUserAssignedIdentityId": UNKNOWN,
+            },
+        },
+    )
+    return [paired, server]
+
+
+def _rotation(bad: bool) -> list[Registration]:
+    actions = [
+        {"trigger": {"timeAfterCreate": "P725D" if bad else "P365D"}, "action": {"type": "rotate"}},
+        {"trigger": {"timeBeforeExpiry": "P30D"}, "action": {"type": "notify"}},
+    ]
+    properties = {"kty": "RSA", "rotationPolicy": {"attributes": {"expiryTime": "P730D"}, "lifetimeActions": actions}}
+    return [reg("azure-native:keyvault:Key", "k", {"keyName": "cmk", "properties": properties})]
+
+
 CASES: dict[str, tuple[Case, str]] = {
+    "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
+    "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
+    "network.bastion-sku-features": (_bastion, "enableTunneling"),
+    "network.public-ip-standard-static": (_public_ip, "publicIPAllocationMethod"),
+    "cmk.dbforpostgresql.geo-backup-key": (_postgres_geo, "dataEncryption.geoBackupKeyURI"),
+    "keyvault.key-rotation-policy": (_rotation, "properties.rotationPolicy.lifetimeActions[0].trigger.timeAfterCreate"),
     "network.private-endpoint-group": (_group_id, "privateLinkServiceConnections[0].groupIds[0]"),
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
@@ -611,3 +675,18 @@ def test_odd_shapes_never_crash_the_catalog(token: str) -> None:
         inputs = dict.fromkeys(names, odd)
         resource = reg(token, "odd", inputs, deps={key: [other] for key in names})
         check_registrations([other, resource], today=TODAY)
+
+
+def test_postgres_geo_backup_needs_a_geo_key_and_key_rotation_minimums() -> None:
+    server = reg(
+        "azure-native:dbforpostgresql:Server",
+        "psql",
+        {
+            "backup": {"geoRedundantBackup": "Enabled"},
+            "dataEncryption": {"type": "AzureKeyVault", "primaryKeyURI": UNKNOWN},
+        },
+    )
+    assert [r.property for r in rejections(server)] == ["dataEncryption.geoBackupKeyURI"]
+    short = {"kty": "RSA", "rotationPolicy": {"attributes": {"expiryTime": "P27D"}, "lifetimeActions": []}}
+    found = rejections(reg("azure-native:keyvault:Key", "k", {"properties": short}))
+    assert [r.property for r in found] == ["properties.rotationPolicy.attributes.expiryTime"]

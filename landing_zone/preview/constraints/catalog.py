@@ -15,6 +15,8 @@ from landing_zone.preview.constraints.policy import policy_constraints
 from landing_zone.preview.constraints.principals import principal_constraints
 from landing_zone.preview.constraints.regions import region_constraints
 from landing_zone.preview.constraints.retention import retention_constraints
+from landing_zone.preview.constraints.rotation import rotation_constraints
+from landing_zone.preview.constraints.skus import sku_constraints
 from landing_zone.preview.constraints.tables import name_constraints, value_constraints
 from landing_zone.preview.constraints.wire import Context
 from landing_zone.preview.recorder import Registration
@@ -30,6 +32,8 @@ CATALOG: tuple[Constraint, ...] = (
     *principal_constraints(),
     *blob_constraints(),
     *retention_constraints(),
+    *sku_constraints(),
+    *rotation_constraints(),
     *enum_constraints(),
 )
 
