@@ -41,6 +41,7 @@ def _data_protection_cmk(vault: ResourceView) -> Iterable[str]:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="backup-vault-immutable",
+        azure_policy_ids=("2514263b-bc0d-4b06-ac3e-f262c0979018", "d6f6f560-14b7-49a4-9fc8-d2c3a9807868"),
         description="Backup vaults must be immutable (Unlocked, or Locked once retention is agreed) so backups cannot be deleted early.",
         citation=citations.DATA_BACKUP_PLAN,
         related=(citations.INTEGRITY,),
@@ -68,6 +69,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="backup-vault-soft-delete",
+        azure_policy_ids=("9798d31d-6028-4dee-8643-46102185c016", "31b8092a-36b8-434b-9af7-5ec844364148"),
         description="Backup vaults must keep soft delete on.",
         citation=citations.DATA_BACKUP_PLAN,
         severity=Severity.HIGH,
@@ -88,6 +90,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="backup-vault-customer-managed-key",
+        azure_policy_ids=("d6588149-9f06-462c-a076-56aece45b5ba", "2e94d99a-8a36-4563-bc77-810d8893b671"),
         description="Backup vaults holding PHI backups must encrypt them with a customer-managed key.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
@@ -110,6 +113,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="backup-vault-public-network-access-disabled",
+        azure_policy_ids=("9ebbbba3-4d65-4da9-bb67-b22cfaaff090",),
         description="Recovery Services vaults must not be reachable from public networks.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.MEDIUM,

@@ -363,6 +363,8 @@ def _rule(
 STACK_RULES: tuple[StackRule, ...] = (
     _rule(
         "phi-audit-logs-to-workspace",
+        azure_policy_ids=("7f89b1eb-583c-429a-8828-af049802c1d9", "cf820ca0-f99e-4f3e-84fb-66e913812d21"),
+        checkov_ids=("CKV2_AZURE_21",),
         description=(
             "Every PHI data resource must send its audit logs to a Log Analytics workspace: one in the same stack, "
             "or an existing (central) workspace named by its resource ID and, when approvedWorkspaces is set, listed there."
@@ -385,6 +387,12 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "phi-private-connectivity",
+        azure_policy_ids=(
+            "6edd7eda-6dd8-40f7-810d-67160c639cd9",
+            "a6abeaec-4d90-4a02-805f-6b26c4d3fbe9",
+            "5375a5bb-22c6-46d7-8a43-83417cfb4460",
+        ),
+        checkov_ids=("CKV2_AZURE_33", "CKV2_AZURE_32", "CKV2_AZURE_45", "CKV2_AZURE_57"),
         description="Every PHI data resource must be reached through a private endpoint (or VNet integration).",
         citation=citations.TRANSMISSION_SECURITY,
         remediation="Create a network:PrivateEndpoint for the resource in a spoke's endpoint subnet, with its private DNS zone group.",
@@ -402,6 +410,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "cmk-key-protected-and-granted",
+        azure_policy_ids=("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",),
+        checkov_ids=("CKV_AZURE_110",),
         description="Every customer-managed key in use must live in a vault with purge protection, and its consumer's identity must hold a key-scoped unwrap role.",
         citation=citations.ENCRYPTION_AT_REST,
         remediation="Enable purge protection on the key's vault and grant the user-assigned identity 'Key Vault Crypto Service Encryption User' on the key itself.",
@@ -411,6 +421,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "activity-log-exported",
+        azure_policy_ids=("2465583e-4e78-4c15-b6be-a36cbc7c8b0f",),
         description="A stack holding PHI resources must export the subscription activity log to a Log Analytics workspace.",
         citation=citations.ACTIVITY_REVIEW,
         remediation="Add a monitor:SubscriptionDiagnosticSetting with workspaceId and the Administrative, Security and Policy categories.",
@@ -420,6 +431,13 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "defender-plans-for-phi-types",
+        azure_policy_ids=(
+            "640d2586-54d2-465f-877f-9ffc1d2109f4",
+            "7fe3b40f-802b-4cdd-8bd4-fd799c948cc2",
+            "0a9fbe0d-c5c4-4da8-87d8-f4fd77338835",
+            "0e6763cc-5078-4e64-889d-ff4d9a839047",
+        ),
+        checkov_ids=("CKV_AZURE_84", "CKV_AZURE_69", "CKV_AZURE_87"),
         description="For each kind of resource in the stack that a Microsoft Defender plan protects (the kinds catalog's defenderPlan), that plan must be declared at the Standard tier.",
         citation=citations.INCIDENT_PROCEDURES,
         remediation="Add a security:Pricing resource for each plan the message names (for example StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
@@ -429,6 +447,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     _rule(
         "vnet-flow-logs",
+        azure_policy_ids=("4c3c6c5f-0d47-4402-99b8-aa543dd8bcee", "27960feb-a23c-4577-8d36-ef8b5f35e0be"),
         description="Every virtual network must have flow logs enabled.",
         citation=citations.ACTIVITY_REVIEW,
         remediation="Add a network:FlowLog targeting the VNet, writing to the log archive with traffic analytics.",

@@ -28,6 +28,8 @@ def _tier(path: str) -> Callable[[ResourceView], Iterable[str]]:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="defender-plan-standard",
+        azure_policy_ids=("a1181c5f-672a-477a-979a-7d58aa086233",),
+        checkov_ids=("CKV_AZURE_19",),
         description="Microsoft Defender plans protecting PHI resources must run at the Standard tier.",
         citation=citations.INCIDENT_PROCEDURES,
         related=(citations.ACTIVITY_REVIEW,),

@@ -174,6 +174,8 @@ def _vaults_holding_keys_are_premium(context: StackContext) -> Iterable[tuple[st
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="keyvault-purge-protection",
+        azure_policy_ids=("0b60c0b2-2dc2-4e1c-b5c9-abbed971de53",),
+        checkov_ids=("CKV_AZURE_110", "CKV_AZURE_42"),
         description="Key Vaults must have purge protection enabled so keys that decrypt PHI cannot be destroyed.",
         citation=citations.ENCRYPTION_AT_REST,
         related=(citations.DATA_BACKUP_PLAN,),
@@ -191,6 +193,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-rbac-authorization",
+        azure_policy_ids=("12d4fa5e-1f9f-4c21-97a9-b99b3c6611b5",),
         description="Key Vaults must use Azure RBAC authorization, not access policies, for least-privilege access.",
         citation=citations.ACCESS_MANAGEMENT,
         related=(citations.ACCESS_CONTROL,),
@@ -205,6 +208,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-public-network-access-disabled",
+        azure_policy_ids=("405c5871-3e91-4644-8a63-58e19d68ff5b",),
+        checkov_ids=("CKV_AZURE_189",),
         description="Key Vaults must not be reachable from public networks; use private endpoints.",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
@@ -219,6 +224,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-soft-delete",
+        azure_policy_ids=("1e66c121-a66a-4b1f-9b83-0fd99bf0fc2d",),
+        checkov_ids=("CKV_AZURE_111",),
         description="Key Vaults must keep soft delete on, with at least the configured retention (default 90 days).",
         citation=citations.DATA_BACKUP_PLAN,
         related=(citations.ENCRYPTION_AT_REST,),
@@ -232,6 +239,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-network-acl-deny",
+        azure_policy_ids=("55615ac9-af46-4a59-874e-391cc3dfb490",),
+        checkov_ids=("CKV_AZURE_109",),
         description="Key Vault network ACLs must deny by default; only private endpoints (and trusted services) get in.",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
@@ -246,6 +255,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-key-hsm-backed",
+        azure_policy_ids=("587c79fe-dd04-4a5e-9d0b-f89598c7261b",),
+        checkov_ids=("CKV_AZURE_112",),
         description="Keys that protect PHI must be HSM-backed (RSA-HSM or EC-HSM).",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
@@ -258,6 +269,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-key-size",
+        azure_policy_ids=("82067dbb-e53b-4e06-b631-546d197452d9",),
         description="RSA keys must be at least the configured size (default 3072 bits).",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
@@ -273,6 +285,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-key-expiry",
+        azure_policy_ids=("152b15f7-8e1f-4c1f-ab71-8c010ba5dbc0",),
+        checkov_ids=("CKV_AZURE_40",),
         description="Keys must have an expiry so a compromised or forgotten key cannot be used forever.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.MEDIUM,
@@ -285,6 +299,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="keyvault-key-rotation-policy",
+        azure_policy_ids=("d8cf8476-a2ec-4916-896e-992351803c44",),
         description="Keys must rotate automatically, well before they expire.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.MEDIUM,

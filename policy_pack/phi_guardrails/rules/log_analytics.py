@@ -65,6 +65,7 @@ RETENTION_SCHEMA = PolicyConfigSchema(
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="loganalytics-local-auth-disabled",
+        azure_policy_ids=("e15effd4-2278-4c65-a0da-4d6f6d1890e2",),
         description="Log Analytics workspaces must accept only Entra ID authentication, not workspace keys.",
         citation=citations.ENTITY_AUTHENTICATION,
         related=(citations.AUDIT_CONTROLS,),

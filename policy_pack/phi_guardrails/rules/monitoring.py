@@ -70,6 +70,7 @@ def _activity_log(setting: ResourceView) -> Iterable[str]:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="diagnostic-settings-audit-to-workspace",
+        azure_policy_ids=("7f89b1eb-583c-429a-8828-af049802c1d9",),
         description="Diagnostic settings must send audit logs (category group 'audit' or 'allLogs') to a Log Analytics workspace.",
         citation=citations.AUDIT_CONTROLS,
         related=(citations.ACTIVITY_REVIEW, citations.LOGIN_MONITORING),
@@ -83,6 +84,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="activity-log-to-workspace",
+        azure_policy_ids=("2465583e-4e78-4c15-b6be-a36cbc7c8b0f",),
         description="The subscription activity log (administrative, security, policy events) must reach the audit workspace.",
         citation=citations.ACTIVITY_REVIEW,
         related=(citations.AUDIT_CONTROLS,),

@@ -405,6 +405,8 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="nsg-internet-inbound",
+        azure_policy_ids=("22730e10-96f6-4aac-ad84-9383d35b5917",),
+        checkov_ids=("CKV_AZURE_9", "CKV_AZURE_10"),
         description=(
             "NSGs must not allow inbound traffic from the Internet (any source covering public addresses, or the "
             "Internet/*/Any/AzureCloud tags) to management ports, database ports or every port."
@@ -424,6 +426,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="nsg-allow-all-inbound",
+        azure_policy_ids=("9daedab3-fb2d-461e-b861-71790eead4f6",),
         description="NSGs must not contain allow-all inbound rules (any source, destination, port and protocol).",
         citation=citations.ACCESS_CONTROL,
         related=(citations.TRANSMISSION_SECURITY,),
@@ -437,6 +440,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="vnet-ddos-protection",
+        azure_policy_ids=("94de2ad3-e0c1-4caf-ad78-5d47bbc83d3d",),
         description="Virtual networks should be covered by a DDoS Network Protection plan.",
         citation=citations.DISASTER_RECOVERY,
         related=(citations.TRANSMISSION_SECURITY,),
@@ -450,6 +454,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="firewall-threat-intel-deny",
+        azure_policy_ids=("da79a7e2-8aa1-45ed-af81-ba050c153564",),
+        checkov_ids=("CKV_AZURE_216",),
         description="Azure Firewall threat-intelligence filtering must block (Deny), not only alert.",
         citation=citations.INCIDENT_PROCEDURES,
         related=(citations.TRANSMISSION_SECURITY,),
@@ -468,6 +474,8 @@ RULES: tuple[ResourceRule, ...] = (
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         id="subnet-nsg-required",
+        azure_policy_ids=("e71308d3-144b-4262-b144-efdc3cc90517",),
+        checkov_ids=("CKV2_AZURE_31",),
         description="Every subnet (except those Azure reserves: gateway, firewall, route server) must have a network security group.",
         citation=citations.ACCESS_CONTROL,
         related=(citations.TRANSMISSION_SECURITY,),
@@ -479,6 +487,8 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     StackRule(
         id="public-ip-restricted",
+        azure_policy_ids=("83a86a26-fd1f-447c-b59d-e51f44264114",),
+        checkov_ids=("CKV_AZURE_119",),
         description="Public IPs may only sit on Azure Firewall, Bastion, VPN/ExpressRoute gateways, NAT or application gateways.",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),

@@ -42,6 +42,7 @@ def _secure_transport(name_path: str, value_path: str) -> Check:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="postgres-public-network-access-disabled",
+        azure_policy_ids=("5e1de0e3-42cb-4ebc-a86d-61d0c619ca48",),
         description="PostgreSQL flexible servers must have no public access: VNet integration or a private endpoint only.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.HIGH,
@@ -54,6 +55,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="postgres-password-auth-disabled",
+        azure_policy_ids=("fa498b91-8a7e-4710-9578-da944c68d1fe",),
         description="PostgreSQL flexible servers must authenticate with Entra ID only; password authentication off, no admin password.",
         citation=citations.ENTITY_AUTHENTICATION,
         related=(citations.UNIQUE_USER_ID,),
@@ -81,6 +83,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="postgres-customer-managed-key",
+        azure_policy_ids=("12c74c95-0efd-48da-b8d9-2a7d68470c92",),
         description="PostgreSQL flexible servers holding PHI must encrypt data with a customer-managed key.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
@@ -99,6 +102,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="postgres-geo-redundant-backup",
+        azure_policy_ids=("cee2f9fd-3968-44be-a863-bd62c9884423",),
+        checkov_ids=("CKV_AZURE_136",),
         description="PostgreSQL flexible servers must keep geo-redundant backups for disaster recovery.",
         citation=citations.DISASTER_RECOVERY,
         related=(citations.DATA_BACKUP_PLAN,),
@@ -112,6 +117,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="postgres-secure-transport",
+        azure_policy_ids=("c29c38cb-74a7-4505-9a06-e588ab86620a", "a43d5475-c569-45ce-a268-28fa79f4e87a"),
+        checkov_ids=("CKV_AZURE_147",),
         description="PostgreSQL flexible servers must keep require_secure_transport on and TLS 1.2 as the minimum.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,

@@ -99,6 +99,8 @@ def _servers_are_covered(context: StackContext) -> Iterable[tuple[str, str]]:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="sql-entra-only-authentication",
+        azure_policy_ids=("b3a22bc9-66de-45fb-98fa-00f5df42f41a", "abda6d70-9778-44e7-84a8-06713e6db027"),
+        checkov_ids=("CKV2_AZURE_27",),
         description="Azure SQL servers must use Entra-only authentication: no SQL login, no password.",
         citation=citations.ENTITY_AUTHENTICATION,
         related=(citations.UNIQUE_USER_ID,),
@@ -109,6 +111,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="sql-minimum-tls",
+        azure_policy_ids=("32e6bbec-16b6-44c2-be37-c5b672d103cf",),
+        checkov_ids=("CKV_AZURE_52",),
         description="Azure SQL servers must refuse TLS older than 1.2.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
@@ -124,6 +128,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="sql-public-network-access-disabled",
+        azure_policy_ids=("1b8ca024-1d5c-4dec-8995-b1a932b41780",),
+        checkov_ids=("CKV_AZURE_113",),
         description="Azure SQL servers must not be reachable from public networks; use private endpoints.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.HIGH,
@@ -138,6 +144,7 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="sql-firewall-not-open",
+        checkov_ids=("CKV_AZURE_11", "CKV2_AZURE_34"),
         description="Azure SQL firewall rules must not admit all Azure services (0.0.0.0) or the whole Internet.",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
@@ -151,6 +158,8 @@ RULES: tuple[ResourceRule, ...] = (
     ),
     ResourceRule(
         id="sql-auditing-enabled",
+        azure_policy_ids=("a6fb4358-5bf4-4ad7-ba82-2cd2f41ce5e9",),
+        checkov_ids=("CKV_AZURE_23",),
         description="Declared Azure SQL auditing and Defender alert policies must be enabled.",
         citation=citations.AUDIT_CONTROLS,
         severity=Severity.HIGH,
@@ -169,6 +178,12 @@ RULES: tuple[ResourceRule, ...] = (
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         id="sql-server-audited-cmk-defender",
+        azure_policy_ids=(
+            "a6fb4358-5bf4-4ad7-ba82-2cd2f41ce5e9",
+            "0a370ff3-6cab-4e85-8995-295fd854c5b8",
+            "abfb4388-5bf4-4ad7-ba82-2cd2f41ceae9",
+        ),
+        checkov_ids=("CKV_AZURE_23",),
         description="Every Azure SQL server must have auditing enabled, TDE protected by a customer-managed key, and Defender for SQL alerts.",
         citation=citations.AUDIT_CONTROLS,
         related=(citations.ENCRYPTION_AT_REST, citations.INCIDENT_PROCEDURES),

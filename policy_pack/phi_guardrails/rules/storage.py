@@ -200,7 +200,9 @@ def _public_access_closed(
         and not any(rules.get(name) for name in other_rule_lists)
     )
     if not only_trusted:
-        setting_text = "publicNetworkAccessEnabled must be false" if classic else "publicNetworkAccess must be 'Disabled'"
+        setting_text = (
+            "publicNetworkAccessEnabled must be false" if classic else "publicNetworkAccess must be 'Disabled'"
+        )
         yield (
             f"public network access is not disabled ({setting_text}, or the firewall must deny everything "
             "but Azure's trusted services)"
@@ -216,6 +218,8 @@ def _account_rule(
     remediation: str,
     native: Any,
     classic: Any,
+    azure_policy_ids: tuple[str, ...] = (),
+    checkov_ids: tuple[str, ...] = (),
 ) -> ResourceRule:
     return ResourceRule(
         id=rule_id,
@@ -225,12 +229,16 @@ def _account_rule(
         enforcement=EnforcementLevel.MANDATORY,
         remediation=remediation,
         targets=(Target(NATIVE_ACCOUNT, native), Target(CLASSIC_ACCOUNT, classic)),
+        azure_policy_ids=azure_policy_ids,
+        checkov_ids=checkov_ids,
     )
 
 
 ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     _account_rule(
         "storage-https-only",
+        azure_policy_ids=("404c3081-a854-4457-ae30-26a93ef643f9",),
+        checkov_ids=("CKV_AZURE_3",),
         description="Storage accounts must accept HTTPS only.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
@@ -244,6 +252,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-minimum-tls",
+        azure_policy_ids=("fe83a0eb-a853-422d-aac2-1bffd182c5d0",),
+        checkov_ids=("CKV_AZURE_44",),
         description="Storage accounts must refuse TLS older than 1.2.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
@@ -253,6 +263,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-no-anonymous-access",
+        azure_policy_ids=("4fa4b6c0-31ca-4c0d-b10d-24b96f62a751",),
+        checkov_ids=("CKV_AZURE_59", "CKV_AZURE_190"),
         description="Storage accounts must not allow anonymous (public) blob access.",
         citation=citations.ACCESS_CONTROL,
         severity=Severity.CRITICAL,
@@ -262,6 +274,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-shared-key-disabled",
+        azure_policy_ids=("8c6a50c6-9ffd-4ae7-986f-5fa6111f9a54",),
+        checkov_ids=("CKV2_AZURE_40",),
         description="Storage accounts must authorize with Entra ID only; shared keys and SAS signed with them are off.",
         citation=citations.ENTITY_AUTHENTICATION,
         severity=Severity.HIGH,
@@ -271,6 +285,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-public-network-access-disabled",
+        azure_policy_ids=("b2982f36-99f2-4db5-8eff-283140c09693",),
+        checkov_ids=("CKV_AZURE_59",),
         description="Storage accounts holding PHI must not be reachable from public networks.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.HIGH,
@@ -286,6 +302,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-network-default-deny",
+        azure_policy_ids=("34c877ad-507e-4c82-993e-3452a6e0ad3c",),
+        checkov_ids=("CKV_AZURE_35",),
         description="Storage account network rules must deny by default.",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.HIGH,
@@ -295,6 +313,7 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-infrastructure-encryption",
+        azure_policy_ids=("4733ea7b-a883-42fe-8cac-97454c2a9e4a",),
         description="Storage accounts holding PHI must use infrastructure (double) encryption.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.MEDIUM,
@@ -304,6 +323,8 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-customer-managed-key",
+        azure_policy_ids=("6fac406b-40ca-413b-bf8e-0bf964659c25",),
+        checkov_ids=("CKV2_AZURE_1",),
         description="Storage accounts holding PHI must be encrypted with a customer-managed key.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
@@ -313,6 +334,7 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
     ),
     _account_rule(
         "storage-cross-tenant-replication-disabled",
+        azure_policy_ids=("92a89a79-6c52-4a7e-a03f-61306fc49312",),
         description="Storage accounts must not replicate PHI to other Entra tenants.",
         citation=citations.BUSINESS_ASSOCIATES,
         severity=Severity.HIGH,
@@ -351,6 +373,7 @@ RULES: tuple[ResourceRule, ...] = (
 STACK_RULES: tuple[StackRule, ...] = (
     StackRule(
         id="storage-blob-recovery",
+        checkov_ids=("CKV2_AZURE_38",),
         description="Storage accounts must keep blob versions and soft-deleted blobs and containers (recovery from deletion or ransomware).",
         citation=citations.DATA_BACKUP_PLAN,
         related=(citations.INTEGRITY,),
@@ -366,6 +389,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     ),
     StackRule(
         id="log-archive-immutable",
+        checkov_ids=("CKV2_AZURE_8",),
         description="Storage accounts that receive audit logs (diagnostic settings, activity log, workspace exports) must be immutable.",
         citation=citations.INTEGRITY,
         related=(citations.AUDIT_CONTROLS, citations.DOCUMENTATION_RETENTION),

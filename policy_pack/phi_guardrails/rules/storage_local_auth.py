@@ -84,6 +84,7 @@ def _stored_policies(path: str) -> Check:
 RULES: tuple[ResourceRule, ...] = (
     ResourceRule(
         id="storage-sftp-local-users-disabled",
+        checkov_ids=("CKV_AZURE_244",),
         description="Storage must not enable SFTP or local users, and must have no local users: they authenticate outside Entra ID.",
         citation=citations.ENTITY_AUTHENTICATION,
         related=(citations.UNIQUE_USER_ID,),
