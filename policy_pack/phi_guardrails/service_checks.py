@@ -7,6 +7,7 @@ read one property; the helpers here combine them the way the service modules nee
 
 - `service_rule` builds a mandatory `ResourceRule` with its crosswalk IDs (one call per control);
 - `any_of` passes when any alternative passes (a VNet-injected server has no public endpoint at all);
+- `first_of` reports only the first failing requirement (no key source, so no key name either);
 - `when` applies a check only to resources it is meaningful for (customer-managed keys on Premium);
 - `not_true` fails only an explicit true (for settings whose Azure default is already off).
 
@@ -15,12 +16,13 @@ Messages never echo property values.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails.citations import Citation
-from phi_guardrails.framework import Check, ResourceRule, ResourceView, Target, equals_ignoring_case, is_true
+from phi_guardrails.framework import Check, ResourceRule, ResourceView, Target, equals_ignoring_case, is_true, peek
 
 Predicate = Callable[[ResourceView], bool]
 
@@ -68,6 +70,19 @@ def any_of(*checks: Check) -> Check:
     return check
 
 
+def first_of(*checks: Check) -> Check:
+    """The messages of the first check that fails, and only those (a missing block needs one message, not one per field)."""
+
+    def check(view: ResourceView) -> Iterable[str]:
+        for part in checks:
+            messages = list(part(view))
+            if messages:
+                yield from messages
+                return
+
+    return check
+
+
 def when(predicate: Predicate, inner: Check) -> Check:
     """``inner`` only for resources matching ``predicate`` (for example, Premium namespaces)."""
 
@@ -104,3 +119,22 @@ def sku_is(*names: str, paths: Sequence[str] = ("sku.name", "sku", "skuName")) -
         return False
 
     return predicate
+
+
+def field(value: Any, *keys: str) -> Any:
+    """A nested field of a list item (``peek`` by key path), matching keys case-insensitively like `ResourceView.get`.
+
+    Unknown-at-preview and missing both read as None (list items are hints, not verified properties).
+    """
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        exact = peek(value, key)
+        if exact is None:
+            lowered = key.lower()
+            exact = next(
+                (peek(value, candidate) for candidate in value if str(candidate).lower() == lowered),
+                None,
+            )
+        value = exact
+    return value

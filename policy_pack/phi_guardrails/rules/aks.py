@@ -21,8 +21,8 @@ from pulumi_policy import Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_set, must_be_true
-from phi_guardrails.framework import Check, ResourceView, Target, entries, is_false, is_mapping, is_true, peek
-from phi_guardrails.service_checks import service_rule
+from phi_guardrails.framework import Check, ResourceView, Target, entries, is_false, is_mapping, is_true
+from phi_guardrails.service_checks import field, service_rule
 
 NATIVE_CLUSTER = ("azure-native:containerservice:ManagedCluster",)
 CLASSIC_CLUSTER = ("azure:containerservice/kubernetesCluster:KubernetesCluster",)
@@ -69,7 +69,7 @@ def _classic_entra_rbac(cluster: ResourceView) -> Iterable[str]:
 
 def _native_pools_encrypted_at_host(cluster: ResourceView) -> Iterable[str]:
     for index, pool in enumerate(entries(cluster.get("agentPoolProfiles"))):
-        if is_mapping(pool) and not is_true(peek(pool, "enableEncryptionAtHost")):
+        if is_mapping(pool) and not is_true(field(pool, "enableEncryptionAtHost")):
             yield f"node pool {index} does not encrypt at host (agentPoolProfiles[{index}].enableEncryptionAtHost must be true)"
 
 

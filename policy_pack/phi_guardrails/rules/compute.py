@@ -28,9 +28,8 @@ from phi_guardrails.framework import (
     equals_ignoring_case,
     is_mapping,
     is_true,
-    peek,
 )
-from phi_guardrails.service_checks import any_of, service_rule
+from phi_guardrails.service_checks import any_of, field, first_of, service_rule
 
 NATIVE_VM = ("azure-native:compute:VirtualMachine",)
 NATIVE_SCALE_SET = ("azure-native:compute:VirtualMachineScaleSet",)
@@ -61,9 +60,9 @@ def _native_disks_cmk(prefix: str) -> Check:
         ):
             yield f"the OS disk is not encrypted with a customer-managed key ({os_disk}.managedDisk.diskEncryptionSet.id)"
         for index, disk in enumerate(entries(machine.get(f"{prefix}storageProfile.dataDisks"))):
-            if not is_mapping(disk) or equals_ignoring_case(peek(disk, "createOption"), "Attach"):
+            if not is_mapping(disk) or equals_ignoring_case(field(disk, "createOption"), "Attach"):
                 continue
-            if not peek(peek(peek(disk, "managedDisk"), "diskEncryptionSet"), "id"):
+            if not field(disk, "managedDisk", "diskEncryptionSet", "id"):
                 yield f"data disk {index} is not encrypted with a customer-managed key (dataDisks[{index}].managedDisk.diskEncryptionSet.id)"
 
     return check
@@ -73,7 +72,7 @@ def _classic_disks_cmk(machine: ResourceView) -> Iterable[str]:
     if not machine.has("osDisk.diskEncryptionSetId") and not machine.has("osDisk.secureVmDiskEncryptionSetId"):
         yield "the OS disk is not encrypted with a customer-managed key (osDisk.diskEncryptionSetId)"
     for index, disk in enumerate(entries(machine.get("dataDisks"))):
-        if is_mapping(disk) and not peek(disk, "diskEncryptionSetId"):
+        if is_mapping(disk) and not field(disk, "diskEncryptionSetId"):
             yield f"data disk {index} is not encrypted with a customer-managed key (dataDisks[{index}].diskEncryptionSetId)"
 
 
@@ -154,7 +153,7 @@ RULES = (
         targets=(
             Target(
                 NATIVE_DISK,
-                all_of(
+                first_of(
                     must_equal("encryption.type", CMK_DISK_ENCRYPTION, _NO_CMK),
                     must_be_set("encryption.diskEncryptionSetId", "the disk encryption set is not named"),
                 ),

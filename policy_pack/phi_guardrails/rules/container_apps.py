@@ -16,9 +16,9 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import any_of, not_true, service_rule
+from phi_guardrails.service_checks import any_of, first_of, not_true, service_rule
 
 NATIVE_APP = ("azure-native:app:ContainerApp",)
 CLASSIC_APP = ("azure:containerapp/app:App",)
@@ -52,7 +52,7 @@ RULES = (
             Target(
                 NATIVE_ENVIRONMENT,
                 any_of(
-                    all_of(
+                    first_of(
                         must_be_true("vnetConfiguration.internal", "the internal (VNet-only) environment"),
                         must_be_set("vnetConfiguration.infrastructureSubnetId", "the environment is not VNet-injected"),
                     ),
@@ -62,7 +62,7 @@ RULES = (
             Target(
                 CLASSIC_ENVIRONMENT,
                 any_of(
-                    all_of(
+                    first_of(
                         must_be_true("internalLoadBalancerEnabled", "the internal (VNet-only) environment"),
                         must_be_set("infrastructureSubnetId", "the environment is not VNet-injected"),
                     ),

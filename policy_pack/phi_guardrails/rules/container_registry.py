@@ -17,9 +17,9 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_equal
+from phi_guardrails.checks import must_be_false, must_be_set, must_equal
 from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import not_true, service_rule
+from phi_guardrails.service_checks import first_of, not_true, service_rule
 
 NATIVE_REGISTRY = ("azure-native:containerregistry:Registry",)
 CLASSIC_REGISTRY = ("azure:containerservice/registry:Registry",)
@@ -76,7 +76,7 @@ RULES = (
         targets=(
             Target(
                 NATIVE_REGISTRY,
-                all_of(
+                first_of(
                     must_equal("encryption.status", "enabled", "content is not encrypted with a customer-managed key"),
                     must_be_set("encryption.keyVaultProperties.keyIdentifier", "the customer-managed key is not named"),
                 ),

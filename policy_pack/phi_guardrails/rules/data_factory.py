@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from pulumi_policy import Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, Target, equals_ignoring_case
-from phi_guardrails.service_checks import service_rule
+from phi_guardrails.service_checks import first_of, service_rule
 
 NATIVE_FACTORY = ("azure-native:datafactory:Factory",)
 CLASSIC_FACTORY = ("azure:datafactory/factory:Factory",)
@@ -59,7 +59,7 @@ RULES = (
         targets=(
             Target(
                 NATIVE_FACTORY,
-                all_of(
+                first_of(
                     must_be_set("encryption.vaultBaseUrl", "metadata is not encrypted with a customer-managed key"),
                     must_be_set("encryption.keyName", "the customer-managed key is not named"),
                 ),

@@ -17,9 +17,9 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, Target
-from phi_guardrails.service_checks import is_set, service_rule, sku_is, when
+from phi_guardrails.service_checks import first_of, is_set, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
 CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
@@ -84,7 +84,7 @@ RULES = (
                 NATIVE_NAMESPACE,
                 when(
                     _offers_cmk,
-                    all_of(
+                    first_of(
                         must_equal(
                             "encryption.keySource",
                             "Microsoft.KeyVault",

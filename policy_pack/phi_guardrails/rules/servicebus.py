@@ -16,9 +16,9 @@ from __future__ import annotations
 from pulumi_policy import Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import service_rule, sku_is, when
+from phi_guardrails.service_checks import first_of, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
 CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace",)
@@ -79,7 +79,7 @@ RULES = (
                 NATIVE_NAMESPACE,
                 when(
                     sku_is("Premium"),
-                    all_of(
+                    first_of(
                         must_equal(
                             "encryption.keySource",
                             "Microsoft.KeyVault",
