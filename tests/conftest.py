@@ -48,6 +48,7 @@ GOVERNANCE_RULES = (
     "phi-baa-covered-service",
     "no-secrets-in-tags",
     "no-plaintext-secrets",
+    "no-literal-secrets",
 )
 
 

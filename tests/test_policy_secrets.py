@@ -19,6 +19,8 @@ from landing_zone.preview.runner import record
 Analyze = Callable[..., PackResult]
 SECRET = "Sup3r-Secret-Value-42!"
 RULE = "no-literal-secrets"
+#: Rule-focused tests run with the cross-cutting rules off (conftest); this one is switched back on.
+ON = {RULE: PolicyConfig("mandatory")}
 
 #: (type token, the other inputs, the dotted path of the secret input) on both providers.
 CASES: list[tuple[str, dict[str, Any], str]] = [
@@ -82,7 +84,7 @@ def findings(result: PackResult, rule: str = RULE) -> list[PolicyDiagnostic]:
 def test_a_literal_secret_is_a_mandatory_violation_naming_the_path_not_the_value(
     analyze: Analyze, token: str, inputs: dict[str, Any], path: str
 ) -> None:
-    result = analyze(register(token, with_value(inputs, path, SECRET)))
+    result = analyze(register(token, with_value(inputs, path, SECRET)), ON)
     (violation,) = findings(result)
     assert violation.enforcement_level == "mandatory"
     assert violation.severity == "critical"
@@ -92,15 +94,15 @@ def test_a_literal_secret_is_a_mandatory_violation_naming_the_path_not_the_value
 
 @pytest.mark.parametrize(("token", "inputs", "path"), CASES, ids=IDS)
 def test_missing_or_empty_secret_passes(analyze: Analyze, token: str, inputs: dict[str, Any], path: str) -> None:
-    assert findings(analyze(register(token, inputs))) == []
-    assert findings(analyze(register(token, with_value(inputs, path, "")))) == []
+    assert findings(analyze(register(token, inputs), ON)) == []
+    assert findings(analyze(register(token, with_value(inputs, path, "")), ON)) == []
 
 
 @pytest.mark.parametrize(("token", "inputs", "path"), CASES, ids=IDS)
 def test_a_secret_generated_at_apply_passes_and_is_not_unverifiable(
     analyze: Analyze, token: str, inputs: dict[str, Any], path: str
 ) -> None:
-    result = analyze(register(token, lambda other: with_value(inputs, path, other.id)))
+    result = analyze(register(token, lambda other: with_value(inputs, path, other.id)), ON)
     assert findings(result) == []
 
 
@@ -109,13 +111,13 @@ def test_a_pulumi_secret_literal_is_still_a_literal(analyze: Analyze) -> None:
         "azure-native:sql:Server",
         {"administratorLogin": "sqladmin", "administratorLoginPassword": pulumi.Output.secret(SECRET)},
     )
-    (violation,) = findings(analyze(registrations))
+    (violation,) = findings(analyze(registrations, ON))
     assert SECRET not in violation.message
 
 
 def test_other_casings_are_read(analyze: Analyze) -> None:
     registrations = register("azure-native:keyvault:Secret", {"Properties": {"Value": SECRET}})
-    assert [d.enforcement_level for d in findings(analyze(registrations))] == ["mandatory"]
+    assert [d.enforcement_level for d in findings(analyze(registrations, ON))] == ["mandatory"]
 
 
 def test_the_sdk_class_sends_what_the_rule_reads(analyze: Analyze) -> None:
@@ -130,7 +132,7 @@ def test_the_sdk_class_sends_what_the_rule_reads(analyze: Analyze) -> None:
             properties=keyvault.SecretPropertiesArgs(value=SECRET),
         )
 
-    (violation,) = findings(analyze(record(program).registrations))
+    (violation,) = findings(analyze(record(program).registrations, ON))
     assert violation.message.startswith(violation.description)
 
 
