@@ -246,6 +246,11 @@ class TestStrict:
             weakenings_of(document, strict=True)
         assert all(problem.startswith("policy-config.json: ") for problem in caught.value.problems)
 
+    def test_strict_mode_needs_a_policy_verdict(self) -> None:
+        assert gate([], [], [], environ={}, today=TODAY) == []
+        with pytest.raises(StrictModeError, match="no policy pack ran"):
+            gate([], [], [], strict=True, environ={}, today=TODAY)
+
     def test_the_pack_config_setting_does_the_same(self) -> None:
         with pytest.raises(StrictModeError, match='"all": "advisory" lowers mandatory policy'):
             weakenings_of({"landingZoneGate": {"strict": True}, "all": "advisory"})

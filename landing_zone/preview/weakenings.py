@@ -12,7 +12,8 @@ A weakening is anything that makes a preview pass that the pack as shipped would
 `gate` collects them after the packs ran. In strict mode (``--strict``, or ``"landingZoneGate":
 {"strict": true}`` in a pack config) the following are errors instead (exit 2), for regulated
 repositories' CI: lowering or disabling a mandatory or critical rule; a broad exemption; an exemption
-or waiver without an approver; an evaluation date earlier than today (it revives expired exemptions).
+or waiver without an approver (or a waiver without a reason); an evaluation date earlier than today (it
+revives expired exemptions); running no policy pack at all.
 
 The engine imports nothing from the pack or the components: it reads what packs publish over the
 Analyzer protocol, the user's config, and the registered tags.
@@ -138,6 +139,8 @@ def gate(
     weakenings.extend(waivers(registrations))
     if strict or any(getattr(config, "strict", False) for config in configs):
         problems = _strict_problems(lowerings, weakenings, override, real_today)
+        if not packs:
+            problems.insert(0, "no policy pack ran (--no-policy): strict mode needs a complete policy verdict")
         if problems:
             raise StrictModeError(problems)
     return weakenings
