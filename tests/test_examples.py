@@ -70,7 +70,9 @@ def test_full_environment_inventory(previews: dict[str, PreviewResult]) -> None:
         "azure-native:network:FlowLog": 3,
         "azure-native:keyvault:Vault": 2,  # primary, and the paired region's for PostgreSQL geo-backups
         "azure-native:keyvault:Key": 6,  # audit logs, storage, sql, postgres, postgres-geo, backup
-        "azure-native:storage:StorageAccount": 2,  # audit archive and PHI storage
+        "azure-native:storage:StorageAccount": 3,  # audit archive (WORM), flow logs (not WORM) and PHI storage
+        "azure-native:storage:ManagementPolicy": 1,  # flow-log account: superseded blob versions expire
+        "time:index/sleep:Sleep": 7,  # RBAC propagation after each CMK grant (6) and the flow-log writer grant
         "azure-native:sql:Server": 1,
         "azure-native:sql:Database": 1,
         "azure-native:dbforpostgresql:Server": 1,
@@ -107,7 +109,7 @@ def test_every_phi_store_is_private_encrypted_logged_and_locked(previews: dict[s
             "azure-native:keyvault:Vault",
         )
     ]
-    assert len(stores) == 6 and all(store.protect for store in stores)
+    assert len(stores) == 7 and all(store.protect for store in stores)
 
 
 @pytest.mark.parametrize("name", ["reference", "full-phi-environment", "state-backend"])

@@ -19,6 +19,11 @@ subscription_id = config.require("subscriptionId")
 namer = Namer(config.require("prefix"), "ops", region, subscription_id)
 tags = {"dataClassification": "confidential", "owner": config.require("owner"), "environment": "ops"}
 deployer = authorization.get_client_config_output()
+# Azure defaults a role assignment's principalType to User and refuses a service principal sent as one
+# (UnmatchedPrincipalType): say who runs this bootstrap (a person, usually; CI: ServicePrincipal).
+deployer_type = config.get("deployerPrincipalType") or "User"
+if deployer_type not in ("User", "Group", "ServicePrincipal"):
+    raise pulumi.RunError(f"deployerPrincipalType must be User, Group or ServicePrincipal, not {deployer_type!r}")
 subnet = config.require("endpointSubnetId")
 
 group = resources.ResourceGroup(
@@ -54,7 +59,7 @@ vault = KeyVault(
     diagnostics=diagnostics,
     tags=tags,
 )
-officer = vault.grant_crypto_officer("deployer-crypto-officer", deployer.object_id, principal_type=None)
+officer = vault.grant_crypto_officer("deployer-crypto-officer", deployer.object_id, principal_type=deployer_type)
 account_key = CustomerManagedKey(
     "state-storage",
     key_vault=vault,
@@ -113,12 +118,13 @@ vault.grant(
     "Key Vault Crypto User",
     deployer.object_id,
     scope=secrets_key.id,
-    principal_type=None,
+    principal_type=deployer_type,
 )
 authorization.RoleAssignment(
     "deployer-state-writer",
     scope=account.resource_id,
     principal_id=deployer.object_id,
+    principal_type=deployer_type,
     role_definition_id=f"/subscriptions/{subscription_id}/providers/Microsoft.Authorization/roleDefinitions/ba92f5b4-2d11-453d-a403-e96b0029c9fe",
 )
 monitor.SubscriptionDiagnosticSetting(
