@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import types
 from pathlib import Path
 
 import pytest
-from phi_guardrails import all_policies
+from phi_guardrails import all_policies, catalogs, crosswalk
 from phi_guardrails import rules as registry
 from phi_guardrails.citations import ACCESS_CONTROL
 from phi_guardrails.docs import render
@@ -104,3 +105,110 @@ def test_wrong_kinds_and_duplicates_fail_loudly() -> None:
 
 def test_a_helper_module_without_rules_is_fine() -> None:
     assert registry.collect([_module("helpers", CONSTANT=3)]) == ((), ())
+
+
+# --- the crosswalk and the coverage table ----------------------------------------------------------------------
+
+GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+CHECK = re.compile(r"^CKV2?_AZURE_\d+$")
+
+
+def test_every_crosswalk_id_is_a_real_control_in_the_shipped_benchmarks() -> None:
+    policies, checks = crosswalk.policies_by_id(), crosswalk.checks_by_id()
+    for rule in (*registry.RULES, *registry.STACK_RULES):
+        for guid in rule.azure_policy_ids:
+            assert GUID.match(guid) and guid in policies, (rule.id, guid)
+        for check in rule.checkov_ids:
+            assert CHECK.match(check) and check in checks, (rule.id, check)
+        assert len(set(rule.azure_policy_ids)) == len(rule.azure_policy_ids), rule.id
+        assert len(set(rule.checkov_ids)) == len(rule.checkov_ids), rule.id
+
+
+def test_the_benchmark_data_is_dated_and_whole() -> None:
+    data = catalogs.benchmarks()
+    for source in ("azurePolicy", "checkov"):
+        assert re.fullmatch(r"[0-9a-f]{40}", data[source]["commit"]) and data[source]["date"]
+    assert data["hipaaInitiative"]["id"] == "a169a624-5599-4385-a696-c8d643089fab"
+    policies = crosswalk.policies_by_id()
+    members = data["hipaaInitiative"]["policyDefinitionIds"]
+    assert len(members) > 500 and sum(guid not in policies for guid in members) <= 2  # deprecated members drop out
+    assert policies["a451c1ef-c6ca-483d-87ed-f49761e3ffb5"]["name"] == "Audit usage of custom RBAC roles"
+    assert crosswalk.checks_by_id()["CKV_AZURE_9"]["modules"] == ["network"]
+
+
+def test_rules_md_has_a_crosswalk_row_and_details_for_every_rule() -> None:
+    text = RULES_MD.read_text()
+    for rule in (*registry.RULES, *registry.STACK_RULES):
+        assert (
+            f"\n| `{rule.id}` | " in text.split("## Crosswalk to Azure Policy and Checkov")[1].split("## Coverage")[0]
+        )
+        for guid in rule.azure_policy_ids:
+            assert f"`{guid}` " in text
+        for check in rule.checkov_ids:
+            assert f"`{check}` " in text
+
+
+def test_the_coverage_table_has_a_row_for_every_catalog_service() -> None:
+    section = RULES_MD.read_text().split("## Coverage by service")[1].split("### Controls no rule matches yet")[0]
+    for kind in catalogs.kinds():
+        row = next(
+            line for line in section.splitlines() if line.startswith("| ") and kind.service in line.split("|")[1]
+        )
+        assert kind.kind in row
+
+
+def test_coverage_counts_matched_controls() -> None:
+    rows = {row.name: row for row in crosswalk.coverage([*registry.RULES, *registry.STACK_RULES])}
+    storage = rows["Azure Storage"]
+    assert "storage-https-only" in storage.rules and "phi-delete-lock" in storage.rules
+    assert "404c3081-a854-4457-ae30-26a93ef643f9" in storage.initiative  # Secure transfer to storage accounts
+    assert "CKV_AZURE_3" in storage.checks
+    assert "required-tags" in rows[crosswalk.EVERY_RESOURCE].rules
+    assert "no-standing-privileged-access" in rows["`authorization` (no kind record)"].rules
+
+
+def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypatch: pytest.MonkeyPatch) -> None:
+    from phi_guardrails import docs
+    from phi_guardrails.catalogs import Kind
+
+    rule = ResourceRule(
+        id="example-new-rule",
+        description="d",
+        citation=ACCESS_CONTROL,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="r",
+        targets=(Target(("azure-native:healthcareapis:Service",), lambda view: ()),),
+        azure_policy_ids=("a451c1ef-c6ca-483d-87ed-f49761e3ffb5",),
+        checkov_ids=("CKV_AZURE_9",),
+    )
+    extra = Kind(
+        kind="health-data-service",
+        service="Azure Health Data Services",
+        native=("azure-native:healthcareapis:Service",),
+        classic=(),
+        holds_phi=True,
+        stateful=True,
+        cmk_consumer=True,
+        defender_plan=None,
+        private_link_group_ids=("fhir",),
+        diagnostic_categories=("AuditLogs",),
+    )
+    monkeypatch.setattr(docs, "RULES", (*registry.RULES, rule))
+    monkeypatch.setattr(crosswalk, "kinds", lambda: (*catalogs.kinds(), extra))
+    monkeypatch.setattr(
+        crosswalk, "kind_of", lambda token: extra if "healthcareapis" in token else catalogs.kind_of(token)
+    )
+    text = docs.render()
+    assert "## `example-new-rule`" in text
+    assert (
+        "| `example-new-rule` | `a451c1ef-c6ca-483d-87ed-f49761e3ffb5` Audit usage of custom RBAC roles | `CKV_AZURE_9`"
+        in text
+    )
+    assert "| Azure Health Data Services | health-data-service | 1 |" in text
+
+
+def test_benchmark_names_are_escaped_in_tables() -> None:
+    from phi_guardrails.docs import _escape
+
+    assert _escape("a|b <script>") == "a\\|b &lt;script&gt;"

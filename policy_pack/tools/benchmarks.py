@@ -195,7 +195,9 @@ def azure_policies(repo: Path) -> tuple[list[dict[str, Any]], list[str]]:
         types = sorted(_types_in(properties.get("policyRule", {}).get("if", {})))
         modules = sorted({module for module in map(_namespace_module, types) if module})
         folder = path.split("/")[2] if path.count("/") >= 3 else ""
-        if folder in SUBSCRIPTION_FOLDERS and set(modules) <= {"resources"}:
+        if folder == "Regulatory Compliance":
+            modules = []  # organisational (manual or Microsoft-managed) controls: no resource setting to check
+        elif folder in SUBSCRIPTION_FOLDERS and set(modules) <= {"resources"}:
             modules = [SUBSCRIPTION_FOLDERS[folder]]  # subscription-level audits (Defender plans, activity log)
         policies[guid] = {
             "id": guid,

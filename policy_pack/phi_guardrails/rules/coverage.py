@@ -363,7 +363,13 @@ def _rule(
 STACK_RULES: tuple[StackRule, ...] = (
     _rule(
         "phi-audit-logs-to-workspace",
-        azure_policy_ids=("7f89b1eb-583c-429a-8828-af049802c1d9", "cf820ca0-f99e-4f3e-84fb-66e913812d21"),
+        azure_policy_ids=(
+            "7f89b1eb-583c-429a-8828-af049802c1d9",
+            "cf820ca0-f99e-4f3e-84fb-66e913812d21",
+            "83a214f7-d01a-484b-91a9-ed54470c9a6a",
+            "f8d36e2f-389b-4ee4-898d-21aeb69a0f45",
+            "b4330a05-a843-4bc8-bf9a-cacce50c67f4",
+        ),
         checkov_ids=("CKV2_AZURE_21",),
         description=(
             "Every PHI data resource must send its audit logs to a Log Analytics workspace: one in the same stack, "
@@ -436,8 +442,22 @@ STACK_RULES: tuple[StackRule, ...] = (
             "7fe3b40f-802b-4cdd-8bd4-fd799c948cc2",
             "0a9fbe0d-c5c4-4da8-87d8-f4fd77338835",
             "0e6763cc-5078-4e64-889d-ff4d9a839047",
+            "adbe85b5-83e6-4350-ab58-bf3a4f736e5e",
+            "1c988dd6-ade4-430f-a608-2a3e5b0a6d38",
+            "2913021d-f2fd-4f3d-b958-22354e2bdbcb",
+            "4da35fc9-c9e7-4960-aec9-797fe7d9051d",
+            "c2c0c6d8-007b-4a48-8d9b-3539bddd8e87",
+            "7926a6d1-b268-4586-8197-e8ae90c877d7",
         ),
-        checkov_ids=("CKV_AZURE_84", "CKV_AZURE_69", "CKV_AZURE_87"),
+        checkov_ids=(
+            "CKV_AZURE_84",
+            "CKV_AZURE_69",
+            "CKV_AZURE_87",
+            "CKV_AZURE_85",
+            "CKV_AZURE_86",
+            "CKV_AZURE_61",
+            "CKV_AZURE_55",
+        ),
         description="For each kind of resource in the stack that a Microsoft Defender plan protects (the kinds catalog's defenderPlan), that plan must be declared at the Standard tier.",
         citation=citations.INCIDENT_PROCEDURES,
         remediation="Add a security:Pricing resource for each plan the message names (for example StorageAccounts, SqlServers, OpenSourceRelationalDatabases, KeyVaults) with pricingTier 'Standard'.",
