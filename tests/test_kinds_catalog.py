@@ -286,3 +286,45 @@ def test_an_unprotected_cosmos_account_fails_when_the_catalog_holds_cosmos() -> 
         pulumi.CustomResource("azure-native:cosmosdb:DatabaseAccount", "cosmos", {"accountName": "c"})
 
     assert _verdicts(program, ("stateful-resources-protected",)) == {"stateful-resources-protected": ["cosmos"]}
+
+
+def _bare(tokens: tuple[str, ...], extra: Callable[[], None] | None = None) -> Program:
+    def program() -> None:
+        for index, token in enumerate(tokens):
+            pulumi.CustomResource(token, f"r{index}", {"location": "eastus2"})
+        if extra is not None:
+            extra()
+
+    return program
+
+
+@pytest.mark.parametrize("kind", [kind for kind in catalogs.kinds() if kind.holds_phi], ids=lambda kind: kind.kind)
+def test_every_phi_kind_must_be_logged_private_and_locked(kind: Kind) -> None:
+    """The stack-wide PHI rules reach every PHI-holding kind of the catalog, on both providers."""
+    rules = ("phi-audit-logs-to-workspace", "phi-private-connectivity", "phi-delete-lock")
+    found = _verdicts(_bare(kind.tokens), rules)
+    expected = sorted(f"r{index}" for index in range(len(kind.tokens)))
+    assert {rule: sorted(names) for rule, names in found.items()} == dict.fromkeys(rules, expected)
+
+
+@pytest.mark.parametrize(
+    "plan", sorted({kind.defender_plan for kind in catalogs.kinds() if kind.defender_plan}), ids=str
+)
+def test_every_defender_plan_is_required_by_the_kinds_present(plan: str) -> None:
+    kinds_with_plan = [kind for kind in catalogs.kinds() if kind.defender_plan == plan]
+    tokens = kinds_with_plan[0].native[:1] or kinds_with_plan[0].classic[:1]
+
+    def pricing() -> None:
+        pulumi.CustomResource("azure-native:security:Pricing", "plan", {"pricingName": plan, "pricingTier": "Standard"})
+
+    missing = _verdicts(_bare(tokens), ("defender-plans-for-phi-types",))
+    assert missing == {"defender-plans-for-phi-types": [""]}
+    assert _verdicts(_bare(tokens, pricing), ("defender-plans-for-phi-types",)) == {}
+
+
+def test_the_private_dns_zone_table_names_only_catalogued_group_ids() -> None:
+    """private_link.py keeps DNS zone names (a different fact); its group IDs must be ones catalog kinds offer."""
+    from phi_guardrails.private_link import PRIVATE_LINK_ZONES
+
+    offered = {group.lower() for kind in catalogs.kinds() for group in kind.private_link_group_ids}
+    assert {group.lower() for group in PRIVATE_LINK_ZONES} <= offered
