@@ -1,15 +1,27 @@
-"""Mocks that answer like Azure Resource Manager would, offline.
+"""Mocks that answer like the azure-native provider and Azure Resource Manager would, offline.
 
-A real ``pulumi preview`` of new resources knows the inputs and the physical names (the provider's
-Check step fills in auto-names) but not what Azure computes at create time: resource IDs,
-principal IDs of identities, vault URIs, FQDNs. `AzureMocks` reproduces exactly that in preview
-mode, and answers with realistic values (ARM resource IDs, ``https://<name>.vault.azure.net/``,
-GUID principal IDs) when a run is not a preview, so code paths that use outputs get exercised.
+In preview mode `AzureMocks` answers what azure-native's preview ``Create`` answers
+(`provider_check.preview_outputs`): every output the resource type declares, echoed from the input
+of the same name, unknown otherwise, ``name`` and ``id`` included. So ``apply`` chains that wait for a
+name or ID never run, as under ``pulumi preview``. When a run is not a preview it answers with
+realistic values (ARM resource IDs, ``https://<name>.vault.azure.net/``, GUID principal IDs), so code
+paths that use outputs get exercised.
+
+Invokes are answered only where the answer is faithful: ``getClientConfig`` and ``getClientToken``
+from config; ``list*`` secrets (account keys, publishing credentials, connection strings) as secrets
+shaped like the SDK's result, unknown at preview. Any other invoke, and a stack reference to a stack
+missing from ``stack-references.json``, raises `IncompletePlanError` naming it: the preview would
+otherwise go on with invented data.
 """
 
 from __future__ import annotations
 
+import collections.abc
 import hashlib
+import importlib
+import re
+import sys
+import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +29,9 @@ from typing import Any
 
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
-from landing_zone.preview.recorder import UNKNOWN
+from landing_zone.errors import IncompletePlanError
+from landing_zone.preview.provider_check import preview_outputs
+from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000000"
@@ -93,14 +107,6 @@ ARM_TYPES: Mapping[str, ArmType] = {
 _GUID_NAMED = {"authorization:RoleAssignment"}
 
 
-#: Outputs Azure computes inside an object the program also sets: at preview they are unknown, while the
-#: rest of the object is known (missing top-level outputs are unknown already; nested ones would read None).
-NESTED_COMPUTED_OUTPUTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "subscription:Alias": (("properties", "subscriptionId"),),
-    "keyvault:Vault": (("properties", "vaultUri"),),
-}
-
-
 class AzureMocks(Mocks):
     """Answer resource registrations and invokes as Azure would, for one subscription and tenant."""
 
@@ -111,23 +117,44 @@ class AzureMocks(Mocks):
         location: str = "eastus",
         dry_run: bool = True,
         stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+        *,
+        client_id: str | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
         self.location = location
         self.dry_run = dry_run
         self.stack_references = dict(stack_references or {})
+        self.client_id = client_id
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
         if args.typ == "pulumi:pulumi:StackReference":
-            # A deployed stack's outputs are known at preview; offline they come from stack-references.json.
-            name = str(inputs.get("name") or args.resource_id or args.name)
-            return name, {"name": name, "outputs": dict(self.stack_references.get(name, {})), "secretOutputNames": []}
+            return self._stack_reference(str(inputs.get("name") or args.resource_id or args.name))
         if not args.custom and not args.resource_id:  # components (reads of existing resources are custom)
             return "", {}
         if args.typ.startswith("pulumi:providers:"):
             return _stable_guid(args.typ, args.name), inputs
+        if self.dry_run:
+            # azure-native's preview Create: no name, no ID, no computed value. Another provider's types echo
+            # their inputs (the rest of their outputs is unknown).
+            previewed = preview_outputs(args.typ, inputs)
+            return None, previewed if previewed is not None else inputs
+        return self._created(args, inputs)
+
+    def _stack_reference(self, name: str) -> tuple[str, dict[str, Any]]:
+        """A deployed stack's outputs are known at preview; offline they come from stack-references.json."""
+        if name not in self.stack_references:
+            raise IncompletePlanError(
+                f"unknown stack '{name}': a StackReference needs that stack's outputs; add them under "
+                f'"{name}" in stack-references.json next to Pulumi.yaml',
+                kind="stack-reference",
+                subject=name,
+            )
+        return name, {"name": name, "outputs": dict(self.stack_references[name]), "secretOutputNames": []}
+
+    def _created(self, args: MockResourceArgs, inputs: dict[str, Any]) -> tuple[str | None, dict[str, Any]]:
+        """Outside preview: realistic outputs of a created resource (ARM ID, physical name, computed values)."""
         module_type = _module_type(args.typ)
         arm = ARM_TYPES.get(module_type)
         name_input = arm.name_input if arm else _guess_name_input(inputs)
@@ -141,19 +168,9 @@ class AzureMocks(Mocks):
                 state[name_input] = physical_name
         elif isinstance(given_name, str) and given_name != UNKNOWN:
             physical_name = given_name
-        else:  # the name is itself unknown at preview, so the physical name is too
+        else:
             return None, state
         state["name"] = physical_name
-        if self.dry_run:
-            computed = list(NESTED_COMPUTED_OUTPUTS.get(module_type, ()))
-            if isinstance(state.get("identity"), Mapping) and "SystemAssigned" in str(
-                state["identity"].get("type", "")
-            ):
-                computed += [("identity", "principalId"), ("identity", "tenantId")]
-            for outer, inner in computed:
-                if isinstance(state.get(outer), Mapping):
-                    state[outer] = {**state[outer], inner: UNKNOWN}
-            return None, state
         resource_id = self._resource_id(module_type, arm, inputs, physical_name)
         state["id"] = resource_id
         state.update(self._computed_outputs(module_type, inputs, physical_name, resource_id))
@@ -162,19 +179,41 @@ class AzureMocks(Mocks):
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
         if args.token == "azure-native:authorization:getClientConfig":
             return {
-                "clientId": _stable_guid("client", self.tenant_id),
+                "clientId": self.client_id or _stable_guid("client", self.tenant_id),
                 "objectId": _stable_guid("object", self.tenant_id),
                 "subscriptionId": self.subscription_id,
                 "tenantId": self.tenant_id,
             }, []
-        if args.token in ("azure-native:resources:getResourceGroup", "azure-native:resources:getResource"):
-            name = args.args.get("resourceGroupName", "rg")
-            return {
-                "id": f"/subscriptions/{self.subscription_id}/resourceGroups/{name}",
-                "name": name,
-                "location": self.location,
-            }, []
-        return {}, []
+        if args.token == "azure-native:authorization:getClientToken":
+            # A bearer token cannot exist offline; a marked secret placeholder keeps it out of every report.
+            return {"token": _secret("offline-preview-token-placeholder")}, []
+        listed = self._list_secrets(args.token)
+        if listed is not None:
+            return listed, []
+        raise IncompletePlanError(
+            f"invoke {args.token} cannot be answered offline: it reads live Azure (or another provider's) "
+            "state, and an invented answer would change the plan. Pass the value as config, or preview this "
+            "program with `pulumi preview`.",
+            kind="invoke",
+            subject=args.token,
+        )
+
+    def _list_secrets(self, token: str) -> dict[str, Any] | None:
+        """A ``list*`` invoke (keys, credentials, connection strings): shaped like its SDK result, all secret.
+
+        Unknown at preview (the names it needs are unknown there), placeholders otherwise. None when the
+        token is not an azure-native ``list*`` function the installed SDK describes.
+        """
+        result_class = _invoke_result_class(token)
+        if result_class is None:
+            return None
+        answer: dict[str, Any] = {}
+        for member in vars(result_class).values():
+            wire = getattr(getattr(member, "fget", None), "_pulumi_name", None)
+            if isinstance(member, property) and wire:
+                annotation = member.fget.__annotations__.get("return")
+                answer[wire] = UNKNOWN if self.dry_run else _secret(_placeholder(annotation, f"{token}:{wire}"))
+        return answer
 
     def _resource_id(self, module_type: str, arm: ArmType | None, inputs: Mapping[str, Any], name: str) -> str:
         if module_type == "resources:ResourceGroup":
@@ -229,6 +268,41 @@ class AzureMocks(Mocks):
                 "tenantId": self.tenant_id,
             }
         return outputs
+
+
+def _secret(value: Any) -> dict[str, Any]:
+    return {SECRET_SIG: SECRET_VALUE_SIG, "value": value}
+
+
+def _invoke_result_class(token: str) -> Any:
+    """The SDK's ``<Function>Result`` class for an azure-native ``list*`` invoke token, or None."""
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] != "azure-native" or not parts[2].startswith("list"):
+        return None
+    module_path = parts[1].replace("/", ".")
+    function = re.sub(r"(?<!^)(?=[A-Z])", "_", parts[2]).lower()
+    name = f"pulumi_azure_native.{module_path}.{function}"
+    try:
+        module = sys.modules.get(name) or importlib.import_module(name)
+    except ImportError:
+        return None
+    return getattr(module, f"{parts[2][:1].upper()}{parts[2][1:]}Result", None)
+
+
+def _placeholder(annotation: Any, seed: str) -> Any:
+    """A value of the annotated shape that is obviously not real (outside preview only)."""
+    text = f"offline-{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
+    origin = typing.get_origin(annotation)
+    arguments = [item for item in typing.get_args(annotation) if item is not type(None)]
+    if origin is typing.Union and len(arguments) == 1:
+        return _placeholder(arguments[0], seed)
+    if origin in (list, collections.abc.Sequence):
+        return [_placeholder(arguments[0] if arguments else str, seed)]
+    scalars: dict[Any, Any] = {bool: False, int: 0, float: 0.0}
+    if origin is not None or annotation in scalars:
+        return scalars.get(annotation, {})
+    name = annotation.__forward_arg__ if isinstance(annotation, typing.ForwardRef) else annotation
+    return {"value": text} if isinstance(name, str) and name.startswith("outputs.") else text
 
 
 def _as_outputs(value: Any) -> Any:

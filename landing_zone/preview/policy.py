@@ -1,9 +1,17 @@
 """A policy-pack session: the Analyzer calls the Pulumi CLI makes during ``pulumi preview``, in its order.
 
-GetAnalyzerInfo, then Configure with the reconciled config (and ConfigureStack), then Analyze for
-every resource with its inputs and options, then AnalyzeStack once with every resource, its
-parent, dependencies and property dependencies. Diagnostics are attributed to the analyzed
-resource when the pack leaves the URN empty, as the engine does.
+GetAnalyzerInfo, then Configure with the reconciled config (and ConfigureStack, with the stack tags
+the CLI sets), then for every resource Remediate and Analyze with its checked inputs and options,
+then AnalyzeStack once with every resource, its parent, dependencies and property dependencies.
+Diagnostics are attributed to the analyzed resource when the pack leaves the URN empty, as the
+engine does.
+
+Properties go to the pack as the CLI marshals them for analyzers (pulumi/pulumi
+``sdk/go/common/resource/plugin/analyzer_plugin.go``): top-level internal keys (``__…``) skipped for
+Analyze and AnalyzeStack, resource references as the resource's ID (its URN for a component), never
+as the reference object the pack's SDK cannot read. Remediations follow the engine's step generator
+(``pkg/resource/deploy/step_generator.go``): before Analyze, a remediation's properties replace the
+inputs for Analyze and for what follows, and each one is reported (policy, URN, changed keys).
 """
 
 from __future__ import annotations
@@ -13,12 +21,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
+from landing_zone import yaml12
 from landing_zone.preview.analyzers import AnalyzerConnection
 from landing_zone.preview.pack_config import WIRE_TO_LEVEL, PolicyConfig, reconcile, to_configure_request
-from landing_zone.preview.recorder import Registration
+from landing_zone.preview.project import PROJECT_TAG, RUNTIME_TAG, TAGS_CONFIG_KEY
+from landing_zone.preview.recorder import SECRET_SIG, UNKNOWN, Registration, go_duration_seconds
+
+#: The wire signature of a resource reference (``resource.ResourceReferenceSig``).
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
 
 _SEVERITIES = {
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",
@@ -68,6 +81,19 @@ class NotApplicable:
     reason: str
 
 
+@dataclass(frozen=True)
+class Remediation:
+    """A remediate-level policy changed a resource's inputs before Analyze. Names the keys, never values."""
+
+    policy_pack: str
+    policy: str
+    urn: str
+    changed: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policyPack": self.policy_pack, "policy": self.policy, "urn": self.urn, "changed": list(self.changed)}
+
+
 @dataclass
 class PackResult:
     """What one pack said about one preview."""
@@ -80,15 +106,32 @@ class PackResult:
     diagnostics: list[PolicyDiagnostic] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     not_applicable: list[NotApplicable] = field(default_factory=list)
+    remediations: list[Remediation] = field(default_factory=list)
 
 
 def pack_version(pack_dir: Path) -> str:
     """The version the CLI reports for a pack: the one in PulumiPolicy.yaml."""
     try:
-        document = yaml.safe_load((pack_dir / "PulumiPolicy.yaml").read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
+        document = yaml12.load_file(pack_dir / "PulumiPolicy.yaml") or {}
+    except yaml12.YamlError:
         return "0.0.1"
-    return str(document.get("version") or "0.0.1")
+    return str(document.get("version") or "0.0.1") if isinstance(document, Mapping) else "0.0.1"
+
+
+def default_stack_tags(project: str, stack_config: Mapping[str, str]) -> dict[str, str]:
+    """The tags the CLI sends when the caller has not computed them (`project.stack_tags` also has the description)."""
+    tags = {PROJECT_TAG: project, RUNTIME_TAG: "python"}
+    extra = stack_config.get(TAGS_CONFIG_KEY)
+    if extra:
+        import json
+
+        try:
+            document = json.loads(extra)
+        except ValueError:
+            document = None
+        if isinstance(document, Mapping):
+            tags.update({str(key): value for key, value in document.items() if isinstance(value, str)})
+    return tags
 
 
 class PolicyPackSession:
@@ -105,6 +148,7 @@ class PolicyPackSession:
         dry_run: bool = True,
         stack_config: Mapping[str, str] | None = None,
         secret_keys: Iterable[str] = (),
+        stack_tags: Mapping[str, str] | None = None,
     ) -> None:
         self.connection = connection
         self.pack_dir = pack_dir
@@ -114,7 +158,9 @@ class PolicyPackSession:
         self.dry_run = dry_run
         self.stack_config = dict(stack_config or {})
         self.secret_keys = list(secret_keys)
+        self.stack_tags = dict(stack_tags) if stack_tags is not None else default_stack_tags(project, self.stack_config)
         self.result: PackResult | None = None
+        self._remediates = False
 
     def start(self) -> PackResult:
         """GetAnalyzerInfo, reconcile and validate config, Configure. Raises PackConfigError on bad config."""
@@ -129,11 +175,14 @@ class PolicyPackSession:
                 dry_run=self.dry_run,
                 config=self.stack_config,
                 config_secret_keys=self.secret_keys,
+                tags=self.stack_tags,
             )
         )
         self.result = PackResult(
             info.name, pack_version(self.pack_dir), self.pack_dir, list(info.policies), config, [], warnings
         )
+        # The pack's Remediate runs only remediate-level policies; with none it answers nothing, so skip the call.
+        self._remediates = any(value.enforcement_level == "remediate" for value in config.values())
         return self.result
 
     def analyze_all(self, registrations: Sequence[Registration]) -> list[PolicyDiagnostic]:
@@ -144,9 +193,63 @@ class PolicyPackSession:
         return self.analyze_stack(registrations)
 
     def analyze_resource(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
-        """Analyze one resource as it registers (``by_urn`` needs at least its provider)."""
-        response = self.connection.analyze(analyze_request(registration, by_urn))
+        """Remediate, then analyze one resource as it registers (``by_urn`` needs at least its provider)."""
+        response = self.connection.analyze(self.prepare(registration, by_urn))
         self.collect(response, registration.urn)
+
+    def prepare(self, registration: Registration, by_urn: Mapping[str, Registration]) -> analyzer_pb2.AnalyzeRequest:
+        """Run Remediate (when a policy is remediate-level) and return the Analyze request for what results.
+
+        A remediation's properties replace the resource's checked inputs, and overlay its outputs, so
+        Analyze, other packs and AnalyzeStack see the remediated resource, as under the CLI.
+        """
+        if self._remediates and registration.custom:
+            self._remediate(registration, by_urn)
+        return analyze_request(registration, by_urn)
+
+    def _remediate(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
+        assert self.result is not None, "start() must run first"
+        request = analyze_request(registration, by_urn, skip_internal=False)
+        response = _call_remediate(self.connection, request)
+        for remediation in response.remediations:
+            if remediation.diagnostic:  # the engine shows it as an advisory violation
+                self.result.diagnostics.append(
+                    PolicyDiagnostic(
+                        policy_pack=remediation.policyPackName or self.result.name,
+                        policy_pack_version=self.result.version,
+                        policy=remediation.policyName,
+                        description=remediation.description,
+                        message=remediation.diagnostic,
+                        enforcement_level="advisory",
+                        severity="",
+                        urn=registration.urn,
+                    )
+                )
+                continue
+            before = dict(registration.checked.fields)
+            after = remediation.properties
+            changed = tuple(
+                sorted(
+                    key
+                    for key in set(before) | set(after.fields)
+                    if key not in before or key not in after.fields or before[key] != after.fields[key]
+                )
+            )
+            inputs = struct_pb2.Struct()
+            inputs.CopyFrom(after)
+            registration.checked_struct = inputs
+            for key in changed:
+                if key in after.fields:
+                    registration.outputs_struct.fields[key].CopyFrom(after.fields[key])
+                elif key in registration.outputs_struct.fields:
+                    del registration.outputs_struct.fields[key]
+            self.result.remediations.append(
+                Remediation(
+                    remediation.policyPackName or self.result.name, remediation.policyName, registration.urn, changed
+                )
+            )
+        for entry in response.not_applicable:
+            self.result.not_applicable.append(NotApplicable(entry.policy_name, registration.urn, entry.reason))
 
     def analyze_stack(self, registrations: Sequence[Registration]) -> list[PolicyDiagnostic]:
         """Analyze the whole stack once every resource is registered; return every diagnostic so far."""
@@ -194,6 +297,19 @@ def diagnostic_kind(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
     return "unverifiable" if unverifiable else "violation"
 
 
+def _call_remediate(
+    connection: AnalyzerConnection, request: analyzer_pb2.AnalyzeRequest
+) -> analyzer_pb2.RemediateResponse:
+    """Remediate over whichever transport the connection uses (the connection classes predate Remediate)."""
+    method = getattr(connection, "remediate", None)
+    if method is not None:
+        return method(request)
+    servicer = getattr(connection, "_servicer", None)
+    if servicer is not None:
+        return servicer.Remediate(request, None)
+    return connection._call("Remediate", request)  # type: ignore[attr-defined]
+
+
 def _options(registration: Registration) -> analyzer_pb2.AnalyzerResourceOptions:
     options = analyzer_pb2.AnalyzerResourceOptions(
         protect=registration.protect,
@@ -216,18 +332,49 @@ def _options(registration: Registration) -> analyzer_pb2.AnalyzerResourceOptions
 
 
 def _seconds(duration: str | None) -> float:
-    """Pulumi custom timeouts are Go durations (``30m``, ``1h30m``); the analyzer wants seconds."""
-    if not duration:
-        return 0.0
-    total, number = 0.0, ""
-    units = {"h": 3600.0, "m": 60.0, "s": 1.0}
-    for char in duration:
-        if char.isdigit() or char == ".":
-            number += char
-        elif char in units and number:
-            total += float(number) * units[char]
-            number = ""
-    return total
+    """Pulumi custom timeouts are Go durations (checked at registration); the analyzer wants seconds."""
+    return go_duration_seconds(duration)
+
+
+def analyzer_properties(properties: struct_pb2.Struct, *, skip_internal: bool = True) -> struct_pb2.Struct:
+    """Properties as the CLI marshals them for a pack: internal keys skipped, resource references as IDs."""
+    if not _needs_rewrite(properties, skip_internal):
+        return properties
+    result = struct_pb2.Struct()
+    for key, value in properties.fields.items():
+        if skip_internal and key.startswith("__"):
+            continue
+        result.fields[key].CopyFrom(_without_references(value))
+    return result
+
+
+def _needs_rewrite(properties: struct_pb2.Struct, skip_internal: bool) -> bool:
+    if skip_internal and any(key.startswith("__") for key in properties.fields):
+        return True
+    return RESOURCE_REFERENCE_SIG in str(properties)
+
+
+def _without_references(value: struct_pb2.Value) -> struct_pb2.Value:
+    """A resource reference becomes its ID (unknown if the ID is), or its URN for a component."""
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        signature = fields.get(SECRET_SIG)
+        if signature is not None and signature.string_value == RESOURCE_REFERENCE_SIG:
+            if "id" in fields:
+                resource_id = fields["id"].string_value
+                return struct_pb2.Value(string_value=resource_id or UNKNOWN)
+            return struct_pb2.Value(string_value=fields["urn"].string_value)
+        rewritten = struct_pb2.Value(struct_value=struct_pb2.Struct())
+        for key, item in fields.items():
+            rewritten.struct_value.fields[key].CopyFrom(_without_references(item))
+        return rewritten
+    if kind == "list_value":
+        rewritten = struct_pb2.Value(list_value=struct_pb2.ListValue())
+        for item in value.list_value.values:
+            rewritten.list_value.values.add().CopyFrom(_without_references(item))
+        return rewritten
+    return value
 
 
 def _provider(
@@ -243,11 +390,14 @@ def _provider(
     )
 
 
-def analyze_request(registration: Registration, by_urn: Mapping[str, Registration]) -> analyzer_pb2.AnalyzeRequest:
-    """The Analyze call for one resource: its inputs as registered, its options and its provider."""
+def analyze_request(
+    registration: Registration, by_urn: Mapping[str, Registration], *, skip_internal: bool = True
+) -> analyzer_pb2.AnalyzeRequest:
+    """The Analyze (or, with internal keys kept, Remediate) call for one resource: its checked inputs,
+    its options and its provider."""
     request = analyzer_pb2.AnalyzeRequest(
         type=registration.type,
-        properties=registration.inputs_struct,
+        properties=analyzer_properties(registration.checked, skip_internal=skip_internal),
         urn=registration.urn,
         name=registration.name,
         options=_options(registration),
@@ -262,7 +412,7 @@ def stack_resource(registration: Registration, by_urn: Mapping[str, Registration
     """The AnalyzeStack entry for one resource: its outputs, parent and dependency edges."""
     resource = analyzer_pb2.AnalyzerResource(
         type=registration.type,
-        properties=registration.outputs_struct,
+        properties=analyzer_properties(registration.outputs_struct),
         urn=registration.urn,
         name=registration.name,
         options=_options(registration),

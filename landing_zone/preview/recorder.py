@@ -9,21 +9,28 @@ the engine does, and adds the default provider resources the engine would create
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from google.protobuf import json_format, struct_pb2
+from google.protobuf import empty_pb2, json_format, struct_pb2
+from pulumi.output import Unknown
 from pulumi.runtime import rpc
+from pulumi.runtime.config import get_config
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
+from landing_zone.errors import IncompletePlanError
+from landing_zone.preview.provider_check import ProviderCheck
+
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 UNKNOWN = rpc.UNKNOWN
 SECRET_SIG = rpc._special_sig_key
 SECRET_VALUE_SIG = rpc._special_secret_sig
@@ -43,8 +50,10 @@ class DuplicateUrnError(Exception):
 class Registration:
     """One resource as the engine sees it at registration.
 
-    ``inputs_struct`` is the raw wire-format ``Struct`` (what a policy pack receives);
-    ``outputs_struct`` is the state the mocks answered with (what AnalyzeStack receives).
+    ``inputs_struct`` is the raw wire-format ``Struct`` the program sent; ``checked_struct`` is the same
+    after the provider's Check (`provider_check`: auto-name, default location, API version), which is
+    what a policy pack receives, or None when Check added nothing; ``outputs_struct`` is the checked
+    inputs with what the mocks answered known over them (what AnalyzeStack receives).
     """
 
     urn: str
@@ -67,6 +76,7 @@ class Registration:
     custom_timeouts: dict[str, str] | None = None
     additional_secret_outputs: list[str] = field(default_factory=list)
     version: str = ""
+    checked_struct: struct_pb2.Struct | None = None
     #: Where the program constructed the resource, as the SDK sends it (``sourcePosition``): a
     #: ``file://`` URI and a 1-based line; empty when the SDK sent none. SARIF locations come from it.
     source_uri: str = ""
@@ -76,6 +86,16 @@ class Registration:
     def inputs(self) -> dict[str, Any]:
         """Inputs in wire format as plain data: camelCase names, floats for numbers, sentinels kept."""
         return json_format.MessageToDict(self.inputs_struct)
+
+    @property
+    def checked(self) -> struct_pb2.Struct:
+        """The inputs a policy pack sees: after the provider's Check."""
+        return self.checked_struct if self.checked_struct is not None else self.inputs_struct
+
+    @property
+    def checked_inputs(self) -> dict[str, Any]:
+        """`checked` as plain data, like `inputs`."""
+        return json_format.MessageToDict(self.checked)
 
     @property
     def outputs(self) -> dict[str, Any]:
@@ -99,6 +119,38 @@ class Registration:
             "aliases": [dict(alias) for alias in self.aliases],
             "provider": self.provider,
         }
+
+
+#: Go's ``time.ParseDuration`` units, in seconds.
+_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
+_DURATION_PART = re.compile(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
+
+
+class DurationError(ValueError):
+    """A custom timeout Go's ``time.ParseDuration`` refuses: the CLI fails the registration."""
+
+
+def go_duration_seconds(duration: str | None) -> float:
+    """Seconds in a Go duration (``500ms``, ``1h30m``, ``-1.5h``), read as ``time.ParseDuration`` reads it.
+
+    Empty means no timeout (0). What Go refuses (``30``, ``5 m``, ``1d``) raises DurationError.
+    """
+    if not duration:
+        return 0.0
+    text = duration[1:] if duration[0] in "+-" else duration
+    sign = -1.0 if duration[0] == "-" else 1.0
+    if text == "0":
+        return 0.0
+    position, total = 0, 0.0
+    while position < len(text):
+        match = _DURATION_PART.match(text, position)
+        if match is None:
+            break
+        total += float(match[1]) * _DURATION_UNITS[match[2]]
+        position = match.end()
+    if position == 0 or position != len(text):
+        raise DurationError(f'time: invalid duration "{duration}"')
+    return sign * total
 
 
 def redact_secrets(value: Any) -> Any:
@@ -126,6 +178,8 @@ class RecordingMonitor(MockMonitor):
         self._by_urn: dict[str, Registration] = {}
         self._lock = threading.Lock()
         self._on_register = on_register
+        #: azure-native's Check, applied to every registration before anything else sees its inputs.
+        self.check = ProviderCheck(get_config)
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         """The engine's URN: the parent's full type chain (minus the root stack), then type and name."""
@@ -141,28 +195,69 @@ class RecordingMonitor(MockMonitor):
         if request.type == ROOT_STACK_TYPE:
             self._record(self._registration(request, urn, "", struct_pb2.Struct()))
             return resource_pb2.RegisterResourceResponse(urn=urn)
+        if request.remote:
+            # A multi-language component: another provider's Construct would register its children. Offline
+            # nothing can, so the plan would silently miss them.
+            raise IncompletePlanError(
+                f"{urn}: component {request.type} is built by its provider's Construct (a multi-language "
+                "component), which the offline preview cannot run; its children would be missing from the plan. "
+                "Preview this program with `pulumi preview` instead.",
+                kind="component",
+                subject=request.type,
+            )
         _ensure_event_loop()
         provider = request.provider or None
         if request.custom and not provider and not request.type.startswith(PROVIDER_TYPE_PREFIX):
             provider = self._default_provider(request.type.split(":")[0], request.version)
+        checked = request.object
+        if request.custom and not request.type.startswith(PROVIDER_TYPE_PREFIX):
+            added = self.check.defaults(urn, request.type, request.name, _top_level(request.object), provider)
+            if added:
+                checked = struct_pb2.Struct()
+                checked.CopyFrom(request.object)
+                checked.update(added)
         resource_args = MockResourceArgs(
             typ=request.type,
             name=request.name,
-            inputs=rpc.deserialize_properties(request.object),
+            inputs=_sentinels(rpc.deserialize_properties(checked, keep_unknowns=True)),
             provider=provider,
             resource_id=request.importId,
             custom=request.custom or False,
         )
         resource_id, state = self.mocks.new_resource(resource_args)
+        if request.type.startswith(PROVIDER_TYPE_PREFIX) and resource_id:
+            self.check.remember_provider(f"{urn}::{resource_id}", _top_level(request.object))
         state_struct = _sync_await(rpc.serialize_properties(state, {}))
         outputs = struct_pb2.Struct()
-        outputs.CopyFrom(request.object)
+        outputs.CopyFrom(checked)
         _overlay(outputs, state_struct)
         registration = self._registration(request, urn, resource_id or "", outputs)
+        registration.checked_struct = checked if checked is not request.object else None
         registration.provider = provider
         self._record(registration)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_struct)
+
+    def RegisterResourceOutputs(self, request: Any) -> empty_pb2.Empty:  # noqa: N802 (gRPC name)
+        """A component's (or the root stack's) outputs: the CLI sends them to AnalyzeStack, so keep them."""
+        with self._lock:
+            registration = self._by_urn.get(request.urn)
+        if registration is not None and not registration.custom:
+            outputs = struct_pb2.Struct()
+            outputs.CopyFrom(request.outputs)
+            registration.outputs_struct = outputs
+        return empty_pb2.Empty()
+
+    def ReadResource(self, request: Any) -> resource_pb2.ReadResourceResponse:  # noqa: N802 (gRPC name)
+        """Stack references are answered from their file; any other read of an existing resource cannot be."""
+        if request.type != STACK_REFERENCE_TYPE:
+            raise IncompletePlanError(
+                f"{request.type} '{request.name}' reads an existing resource ({request.id}); the offline preview "
+                "cannot read Azure, so its outputs would be invented. Pass the values the program needs as config.",
+                kind="read",
+                subject=request.type,
+            )
+        return super().ReadResource(request)
 
     def _default_provider(self, package: str, version: str) -> str:
         """Register (once) the default provider the engine creates for a package, and return its reference."""
@@ -199,6 +294,11 @@ class RecordingMonitor(MockMonitor):
             if request.HasField("customTimeouts") and (timeouts.create or timeouts.update or timeouts.delete)
             else None
         )
+        for operation, value in (custom_timeouts or {}).items():
+            try:
+                go_duration_seconds(value)
+            except DurationError as error:  # the engine refuses the registration the same way
+                raise DurationError(f"{urn}: custom_timeouts.{operation}: {error}") from None
         return Registration(
             urn=urn,
             type=request.type,
@@ -235,14 +335,35 @@ class RecordingMonitor(MockMonitor):
             self._on_register(registration)
 
 
-def _overlay(outputs: struct_pb2.Struct, state: struct_pb2.Struct) -> None:
-    """Outputs as the engine holds them: the inputs (leaf secret markers and unknowns intact) plus computed values.
+def _top_level(struct: struct_pb2.Struct) -> dict[str, Any]:
+    """The top-level fields of a wire Struct as plain values (nested structs stay as they are read)."""
+    return {key: json_format.MessageToDict(value) for key, value in struct.fields.items()}
 
+
+def _sentinels(value: Any) -> Any:
+    """Unknown values as the wire sentinel, so the mocks can echo them and the SDK reads them as unknown."""
+    if isinstance(value, Unknown):
+        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {key: _sentinels(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_sentinels(item) for item in value]
+    return value
+
+
+def _overlay(outputs: struct_pb2.Struct, state: struct_pb2.Struct) -> None:
+    """Outputs for AnalyzeStack: the checked inputs (leaf secret markers and unknowns intact) plus known answers.
+
+    azure-native's preview marks every output the program did not give unknown, and the CLI sends
+    AnalyzeStack exactly that; the pack's stack rules, which read input-only keys such as
+    ``accountName`` and absent optional properties, could then never run at preview. Until they are
+    written for that, outputs keep the inputs and add only known values (see README, "Program shapes").
     Works on the protobuf structs directly: this runs once per resource, on the registration path.
     """
     for key, value in state.fields.items():
         if key not in outputs.fields:
-            outputs.fields[key].CopyFrom(value)
+            if not _is_unknown(value):
+                outputs.fields[key].CopyFrom(value)
             continue
         current = outputs.fields[key]
         if (
@@ -252,6 +373,10 @@ def _overlay(outputs: struct_pb2.Struct, state: struct_pb2.Struct) -> None:
             and SECRET_SIG not in value.struct_value.fields
         ):
             _overlay(current.struct_value, value.struct_value)
+
+
+def _is_unknown(value: struct_pb2.Value) -> bool:
+    return value.HasField("string_value") and value.string_value == UNKNOWN
 
 
 def _is_sdk_alias(alias: Any) -> bool:
