@@ -24,7 +24,7 @@ from landing_zone.preview.analyzers import (
 from landing_zone.preview.constraints import AzureRejection, check_registrations
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
 from landing_zone.preview.pack_config import PolicyConfig, check_config_count
-from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request
+from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
 from landing_zone.preview.project import ProjectError, load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import Redactor
@@ -135,6 +135,7 @@ def preview(
                     dry_run=dry_run,
                     stack_config=config.values,
                     secret_keys=config.secret_keys,
+                    stack_tags=config.tags,
                 )
             )
         streams = [
@@ -250,7 +251,7 @@ class AnalyzeStream:
         self._ready()
         with self._lock:
             self._seen[registration.urn] = registration
-            request = analyze_request(registration, self._seen)
+            request = self.session.prepare(registration, self._seen)  # Remediate first, as the CLI does
             self._pending.append((registration.urn, self._connection.analyze_later(request)))
 
     def finish(self) -> int:
