@@ -54,7 +54,7 @@ def _site_policies(slot: bool) -> Callable[[Props], None]:
 
 def _aad_auth_only(token: str, name_key: str) -> Callable[[Props], None]:
     def add(server: Props) -> None:
-        name = server.get("serverName") or server.get("name")
+        name = next(value for key, value in server.items() if key.lower() in ("servername", "name"))
         _companion(
             token, "aad-only", {"serverName": name, "resourceGroupName": "rg", name_key: "aad_auth_only", "value": "ON"}
         )
@@ -827,3 +827,129 @@ def test_each_weakening_fails_exactly_its_rule(
     subject = SUBJECTS[name]
     found = verdicts(analyze, subject.program(with_changes(subject.props, changes)))
     assert found == ({rule: ["mandatory"]} if rule else {})
+
+
+# --- other spellings: casing of keys and values, booleans as strings, versioned tokens -----------------------
+
+
+def _transform(
+    value: Any, *, key: Callable[[str], str], text: Callable[[str], str], flag: Callable[[bool], Any]
+) -> Any:
+    if isinstance(value, Mapping):
+        return {key(k): _transform(v, key=key, text=text, flag=flag) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_transform(item, key=key, text=text, flag=flag) for item in value]
+    if isinstance(value, bool):
+        return flag(value)
+    if isinstance(value, str):
+        return text(value)
+    return value
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+SPELLINGS: dict[str, Callable[[Props], Props]] = {
+    "values-upper-case": lambda props: _transform(props, key=_same, text=str.upper, flag=_same),
+    "values-lower-case": lambda props: _transform(props, key=_same, text=str.lower, flag=_same),
+    # Name properties keep their case: the provider auto-names a resource whose name key it does not recognise.
+    "keys-lower-case": lambda props: _transform(
+        props, key=lambda k: k if k.lower().endswith("name") else k.lower(), text=_same, flag=_same
+    ),
+    "booleans-as-strings": lambda props: _transform(
+        props, key=_same, text=_same, flag=lambda b: "true" if b else "false"
+    ),
+}
+
+
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+@pytest.mark.parametrize("name", sorted(SUBJECTS))
+def test_other_spellings_of_a_hardened_resource_stay_silent(analyze: Analyze, name: str, spelling: str) -> None:
+    subject = SUBJECTS[name]
+    assert verdicts(analyze, subject.program(SPELLINGS[spelling](subject.props))) == {}
+
+
+#: Weakenings spelled the way a hand-written program might (casing, string booleans, odd key case).
+SPELLED_WEAKENINGS: list[tuple[str, dict[str, Any], str]] = [
+    ("cosmos", {"publicNetworkAccess": "ENABLED"}, "cosmosdb-public-network-access-disabled"),
+    ("cosmos", {"disableLocalAuth": "false"}, "cosmosdb-local-auth-disabled"),
+    ("redis", {"enableNonSslPort": "True"}, "redis-non-tls-port-disabled"),
+    ("acr", {"adminUserEnabled": "true"}, "acr-admin-user-disabled"),
+    ("web-app", {"HttpsOnly": False, "httpsOnly": None}, "app-service-https-only"),
+    ("aks", {"agentPoolProfiles": [{"Name": "system", "EnableEncryptionAtHost": False}]}, "aks-encryption-at-host"),
+    ("search", {"publicNetworkAccess": "Enabled"}, "search-public-network-access-disabled"),
+    ("classic-redis", {"publicNetworkAccessEnabled": "TRUE"}, "redis-public-network-access-disabled"),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "rule"), SPELLED_WEAKENINGS, ids=[f"{c[0]}-{c[2]}" for c in SPELLED_WEAKENINGS]
+)
+def test_weakenings_in_other_spellings_still_fail(
+    analyze: Analyze, name: str, changes: dict[str, Any], rule: str
+) -> None:
+    subject = SUBJECTS[name]
+    assert verdicts(analyze, subject.program(with_changes(subject.props, changes))) == {rule: ["mandatory"]}
+
+
+@pytest.mark.parametrize(
+    ("token", "name", "changes", "rule"),
+    [
+        (
+            "azure-native:cosmosdb/v20240815:DatabaseAccount",
+            "cosmos",
+            {"disableLocalAuth": None},
+            "cosmosdb-local-auth-disabled",
+        ),
+        ("azure-native:web/v20240401:WebApp", "web-app", {"httpsOnly": False}, "app-service-https-only"),
+        (
+            "azure-native:containerservice/v20250101:ManagedCluster",
+            "aks",
+            {"disableLocalAccounts": False},
+            "aks-local-accounts-disabled",
+        ),
+        ("azure-native:redis/v20240301:Redis", "redis", {"minimumTlsVersion": "1.1"}, "redis-minimum-tls"),
+    ],
+)
+def test_any_api_version_of_a_type_is_checked(
+    analyze: Analyze, token: str, name: str, changes: dict[str, Any], rule: str
+) -> None:
+    subject = SUBJECTS[name]
+    versioned = Subject(token, subject.props, subject.companions)
+    assert verdicts(analyze, versioned.program(subject.props)) == {}
+    assert verdicts(analyze, versioned.program(with_changes(subject.props, changes))) == {rule: ["mandatory"]}
+
+
+# --- messages and values unknown at preview -----------------------------------------------------------------
+
+
+def test_messages_name_the_property_and_never_echo_its_value(analyze: Analyze) -> None:
+    secret = "S3cr3t-Value-42"
+    subject = SUBJECTS["sql-mi"]
+    weakened = with_changes(subject.props, {"administratorLoginPassword": secret, "minimalTlsVersion": secret})
+    result = analyze(
+        record(subject.program(weakened)).registrations, config={r: PolicyConfig("disabled") for r in SECRET_RULES}
+    )
+    messages = {d.policy: d.message for d in result.diagnostics}
+    assert set(messages) == {"sql-mi-entra-only-authentication", "sql-mi-minimum-tls"}
+    assert all(secret not in message for message in messages.values())
+    assert "administratorLoginPassword" in messages["sql-mi-entra-only-authentication"]
+    assert "minimalTlsVersion" in messages["sql-mi-minimum-tls"]
+
+
+def test_a_value_unknown_at_preview_is_reported_as_unverifiable_not_passed(analyze: Analyze) -> None:
+    def program() -> None:
+        source = pulumi.CustomResource(
+            "azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "rg", "location": "eastus2"}
+        )
+        props = with_changes(SUBJECTS["cosmos"].props, {})
+        props["publicNetworkAccess"] = source.id.apply(lambda _: "Disabled")  # an output: unknown at preview
+        pulumi.CustomResource("azure-native:cosmosdb:DatabaseAccount", "subject", props)
+
+    result = analyze(record(program).registrations)
+    found = [(d.policy, d.enforcement_level, d.message) for d in result.diagnostics if d.policy.startswith("cosmosdb")]
+    assert len(found) == 1
+    policy, level, message = found[0]
+    assert policy == "cosmosdb-public-network-access-disabled"
+    assert level == "advisory" and "publicNetworkAccess" in message and "not known until apply" in message
