@@ -258,7 +258,6 @@ class LogWorkspace(pulumi.ComponentResource):
             {"workspace_id": self.workspace_id, "archive_storage_account_id": self.archive_storage_account_id}
         )
 
-
     def _flow_log_account(self, name: str, settings: LogWorkspaceArgs) -> None:
         """The non-WORM flow-log account, the identity Network Watcher writes with, and its grant."""
         from pulumi_azure_native import managedidentity

@@ -220,9 +220,7 @@ class PhiPostgresServer(pulumi.ComponentResource):
                 tags=dict(settings.tags),
                 parent=self,
             )
-        self.post_deploy_steps = [
-            step.replace("<server>", settings.server_name) for step in POST_DEPLOY_STEPS
-        ]
+        self.post_deploy_steps = [step.replace("<server>", settings.server_name) for step in POST_DEPLOY_STEPS]
         self.register_outputs(
             {
                 "resource_id": self.resource_id,

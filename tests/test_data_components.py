@@ -153,6 +153,26 @@ def named(run: ProgramRun, type_token: str, name: str) -> Registration:
 
 
 class TestSqlServer:
+    def test_a_4096_bit_tde_key_is_refused(self) -> None:
+        """Azure SQL TDE takes RSA 2048 or 3072 only (transparent-data-encryption-byok-overview)."""
+
+        def program() -> None:
+            big = CustomerManagedKey(
+                "big",
+                key_vault=ExistingVault(vault_name="kv-primary", resource_group_name="rg-sec"),
+                key_name="cmk-big",
+                identity_name="id-big",
+                location="eastus2",
+                identity_resource_group_name="rg-sec",
+                subscription_id=SUB,
+                key_size=4096,
+                tags=TAGS,
+            )
+            sql(customer_managed_key=big.reference)
+
+        with pytest.raises(ProgramError, match="Azure SQL TDE accepts only RSA or RSA-HSM keys of 2048 or 3072 bits"):
+            record(program)
+
     def test_server_wire_inputs(self, sql_run: ProgramRun) -> None:
         server = sql_run.one("azure-native:sql:Server")
         inputs = server.inputs

@@ -163,6 +163,20 @@ class TestCustomerManagedKey:
             "keyVaultUri": "https://kvcontosodeveus2phid2qv.vault.azure.net/",
         }, "versionless: no keyVersion, so rotation needs no change on the consumer"
 
+    def test_consumers_wait_for_the_grant_to_propagate(self, core_run: ProgramRun) -> None:
+        """RBAC caches assignments: a consumer created right after the grant can fail with
+        KeyVaultAuthenticationFailure, so a time:Sleep sits between the grant and every consumer."""
+        unwrap = named(core_run, "azure-native:authorization:RoleAssignment", "logs-unwrap")
+        sleep = named(core_run, "time:index/sleep:Sleep", "logs-rbac-propagation")
+        assert sleep.inputs == {"createDuration": "120s", "triggers": {"roleAssignmentId": UNKNOWN}}
+        assert sleep.property_dependencies["triggers"] == [unwrap.urn] and unwrap.urn in sleep.dependencies
+        archive = core_run.one("azure-native:storage:StorageAccount")
+        assert sleep.urn in archive.dependencies
+
+    def test_the_wait_can_be_turned_off(self) -> None:
+        run = record(lambda: cmk(vault(), rbac_propagation_seconds=0))
+        assert run.by_type("time:index/sleep:Sleep") == []
+
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [

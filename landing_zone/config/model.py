@@ -61,6 +61,7 @@ def total_retention_problem(days: int) -> str | None:
         f"(whole years with leap days); use {upward} instead of {days}"
     )
 
+
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
 _FORBIDDEN_TAG_NAME_CHARS = set("<>%&\\?/")
 

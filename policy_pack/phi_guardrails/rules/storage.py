@@ -190,8 +190,8 @@ def _public_access_closed(
     if (value is False) if classic else equals_ignoring_case(value, "Disabled"):
         return
     rules = view.get(rules_path)
-    bypass = rules.get("bypass") if is_mapping(rules) else None
-    bypass_values = bypass if isinstance(bypass, list) else str(bypass or "").split(",")
+    bypass = (rules.get("bypass") or rules.get("bypasses")) if is_mapping(rules) else None  # classic: bypasses
+    bypass_values = str(bypass or "").split(",") if isinstance(bypass, str) or bypass is None else list(bypass)
     only_trusted = (
         is_mapping(rules)
         and equals_ignoring_case(rules.get("defaultAction"), "Deny")
