@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf import json_format
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, FormatChecker
 from pulumi.runtime.proto import analyzer_pb2
 
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
@@ -36,6 +36,15 @@ _LEVEL_TO_WIRE = {
     "disabled": analyzer_pb2.DISABLED,
 }
 WIRE_TO_LEVEL = {wire: name for name, wire in _LEVEL_TO_WIRE.items()}
+
+#: The formats gojsonschema (the CLI's validator) checks: draft 7's, plus ``uuid``.
+_FORMATS = FormatChecker()
+_FORMATS.checkers.update(Draft7Validator.FORMAT_CHECKER.checkers)
+_FORMATS.checks("uuid", raises=ValueError)(
+    lambda value: (
+        not isinstance(value, str) or re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value)
+    )
+)
 #: The top-level entry of a pack config that configures this engine's gate rather than a policy.
 GATE_SETTINGS_KEY = "landingZoneGate"
 _GATE_SETTINGS = {"strict": bool}
@@ -242,7 +251,14 @@ def reconcile(
             if name not in known
         )
         _apply(result, user_config)
-    problems = _validate(info, result)
+    # The CLI's Configure refuses any entry left without a level (an unknown name given only properties).
+    problems = [
+        f'{name}: invalid enforcement level "{value.enforcement_level}"; give "enforcementLevel" '
+        f"({', '.join(ENFORCEMENT_LEVELS)})"
+        for name, value in result.items()
+        if value.enforcement_level not in ENFORCEMENT_LEVELS
+    ]
+    problems += _validate(info, result)
     if problems:
         raise PackConfigError(problems)
     return result, warnings
@@ -281,7 +297,8 @@ def _validate(info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, PolicyConfig
         if policy.configSchema.required:
             schema["required"] = list(policy.configSchema.required)
         values = config[policy.name].properties if policy.name in config else {}
-        for error in sorted(Draft7Validator(schema).iter_errors(values), key=lambda item: list(item.absolute_path)):
+        validator = Draft7Validator(schema, format_checker=_FORMATS)  # gojsonschema checks formats too
+        for error in sorted(validator.iter_errors(values), key=lambda item: list(item.absolute_path)):
             where = ".".join(str(part) for part in error.absolute_path)
             problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")
     return problems
