@@ -850,16 +850,16 @@ def _same(value: Any) -> Any:
     return value
 
 
+def _lower_key(key: str) -> str:
+    """Name properties keep their case: the provider auto-names a resource whose name key it does not recognise."""
+    return key if key.lower().endswith("name") else key.lower()
+
+
 SPELLINGS: dict[str, Callable[[Props], Props]] = {
-    "values-upper-case": lambda props: _transform(props, key=_same, text=str.upper, flag=_same),
-    "values-lower-case": lambda props: _transform(props, key=_same, text=str.lower, flag=_same),
-    # Name properties keep their case: the provider auto-names a resource whose name key it does not recognise.
-    "keys-lower-case": lambda props: _transform(
-        props, key=lambda k: k if k.lower().endswith("name") else k.lower(), text=_same, flag=_same
+    "upper-case-values-lower-case-keys-string-booleans": lambda props: _transform(
+        props, key=_lower_key, text=str.upper, flag=lambda b: "true" if b else "false"
     ),
-    "booleans-as-strings": lambda props: _transform(
-        props, key=_same, text=_same, flag=lambda b: "true" if b else "false"
-    ),
+    "lower-case-values": lambda props: _transform(props, key=_same, text=str.lower, flag=_same),
 }
 
 
