@@ -1,0 +1,199 @@
+"""A claims workload added to an existing landing zone: a web app and a function app reading Cosmos DB, with
+their secrets as Key Vault references, written by hand with azure-native the way a workload team would.
+
+Mostly hardened (private endpoints, Entra-only Key Vault with purge protection, customer-managed key on
+Cosmos DB, audit logs to the platform's central workspace, delete locks, protect on stateful resources).
+The mistakes a team typically makes:
+
+- the function app is left on HTTP (httpsOnly not set) and keeps basic-auth publishing (no FTP/SCM policies);
+- Cosmos DB keeps its account keys (disableLocalAuth not set), because the SDK sample used a connection string;
+- the subscription baseline (activity log export, Defender plans) is not named (no baselineStack in the pack config).
+"""
+
+import pulumi
+from pulumi_azure_native import authorization, cosmosdb, keyvault, managedidentity, monitor, network, web
+
+RG = "rg-claims-prod"
+LOCATION = "eastus2"
+TENANT = "72f988bf-0000-4000-8000-000000000001"
+SPOKE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-spoke-claims/providers/Microsoft.Network/virtualNetworks/vnet-spoke-claims"
+ENDPOINT_SUBNET = f"{SPOKE}/subnets/snet-endpoints"
+APP_SUBNET = f"{SPOKE}/subnets/snet-apps"
+ZONES = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones"
+CENTRAL_WORKSPACE = (
+    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-logs"
+    "/providers/Microsoft.OperationalInsights/workspaces/log-platform-central"
+)
+TAGS = {"dataClassification": "phi", "owner": "claims-team@contoso.example", "environment": "prod"}
+KEEP = pulumi.ResourceOptions(protect=True)
+#: Key Vault Secrets User and Key Vault Crypto Service Encryption User (built-in role definition IDs).
+SECRETS_USER = "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"
+CRYPTO_SERVICE_USER = "/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6"
+
+
+def private_endpoint(name: str, target: pulumi.Output[str], group: str, zone: str) -> None:
+    endpoint = network.PrivateEndpoint(
+        f"pe-{name}",
+        private_endpoint_name=f"pe-{name}",
+        resource_group_name=RG,
+        location=LOCATION,
+        subnet={"id": ENDPOINT_SUBNET},
+        private_link_service_connections=[
+            {"name": f"{name}-{group}", "private_link_service_id": target, "group_ids": [group]}
+        ],
+        tags=TAGS,
+    )
+    network.PrivateDnsZoneGroup(
+        f"pe-{name}-dns",
+        private_dns_zone_group_name="default",
+        private_endpoint_name=endpoint.name,
+        resource_group_name=RG,
+        private_dns_zone_configs=[{"name": zone, "private_dns_zone_id": f"{ZONES}/{zone}"}],
+    )
+
+
+def audit_logs(name: str, target: pulumi.Output[str]) -> None:
+    monitor.DiagnosticSetting(
+        f"diag-{name}",
+        name="to-central-workspace",
+        resource_uri=target,
+        workspace_id=CENTRAL_WORKSPACE,
+        logs=[{"category_group": "allLogs", "enabled": True}],
+    )
+
+
+def delete_lock(name: str, target: pulumi.Output[str]) -> None:
+    authorization.ManagementLockByScope(
+        f"lock-{name}", lock_name="do-not-delete", scope=target, level="CanNotDelete", notes="PHI store"
+    )
+
+
+identity = managedidentity.UserAssignedIdentity(
+    "id-claims", resource_name_="id-claims", resource_group_name=RG, location=LOCATION, tags=TAGS
+)
+
+vault = keyvault.Vault(
+    "kv-claims",
+    vault_name="kv-claims-prod-01",
+    resource_group_name=RG,
+    location=LOCATION,
+    properties={
+        "tenant_id": TENANT,
+        "sku": {"family": "A", "name": "premium"},
+        "enable_rbac_authorization": True,
+        "enable_purge_protection": True,
+        "enable_soft_delete": True,
+        "soft_delete_retention_in_days": 90,
+        "public_network_access": "Disabled",
+        "network_acls": {"default_action": "Deny", "bypass": "None"},
+    },
+    tags=TAGS,
+    opts=KEEP,
+)
+key = keyvault.Key(
+    "cmk-cosmos",
+    key_name="cmk-cosmos",
+    vault_name=vault.name,
+    resource_group_name=RG,
+    properties={
+        "kty": "RSA-HSM",
+        "key_size": 3072,
+        "attributes": {"expires": 1893456000},
+        "rotation_policy": {
+            "attributes": {"expiry_time": "P2Y"},
+            "lifetime_actions": [{"action": {"type": "rotate"}, "trigger": {"time_before_expiry": "P30D"}}],
+        },
+    },
+    tags=TAGS,
+    opts=KEEP,
+)
+for role, scope, label in ((SECRETS_USER, vault.id, "secrets"), (CRYPTO_SERVICE_USER, key.id, "unwrap")):
+    authorization.RoleAssignment(
+        f"ra-claims-{label}",
+        principal_id=identity.principal_id,
+        principal_type="ServicePrincipal",
+        role_definition_id=role,
+        scope=scope,
+    )
+
+cosmos = cosmosdb.DatabaseAccount(
+    "cosmos-claims",
+    account_name="cosmos-claims-prod-01",
+    resource_group_name=RG,
+    location=LOCATION,
+    database_account_offer_type="Standard",
+    locations=[{"location_name": LOCATION, "failover_priority": 0, "is_zone_redundant": True}],
+    public_network_access="Disabled",
+    minimal_tls_version="Tls12",
+    key_vault_key_uri=pulumi.Output.concat(vault.properties.vault_uri, "keys/cmk-cosmos"),
+    identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+    default_identity=pulumi.Output.concat("UserAssignedIdentity=", identity.id),
+    backup_policy={"type": "Continuous", "continuous_mode_properties": {"tier": "Continuous30Days"}},
+    tags=TAGS,
+    opts=pulumi.ResourceOptions(protect=True, depends_on=[key]),
+)
+
+plan = web.AppServicePlan(
+    "asp-claims",
+    name="asp-claims-prod",
+    resource_group_name=RG,
+    location=LOCATION,
+    kind="linux",
+    reserved=True,
+    sku={"name": "P1v3", "tier": "PremiumV3"},
+    tags=TAGS,
+)
+KV_REFERENCE = "@Microsoft.KeyVault(SecretUri=https://kv-claims-prod-01.vault.azure.net/secrets/cosmos-endpoint/)"
+SITE_CONFIG = {
+    "min_tls_version": "1.2",
+    "scm_min_tls_version": "1.2",
+    "ftps_state": "Disabled",
+    "http20_enabled": True,
+    "vnet_route_all_enabled": True,
+    "app_settings": [
+        {"name": "COSMOS_ENDPOINT", "value": KV_REFERENCE},
+        {"name": "AZURE_CLIENT_ID", "value": identity.client_id},
+    ],
+}
+
+site = web.WebApp(
+    "app-claims",
+    name="app-claims-prod",
+    resource_group_name=RG,
+    location=LOCATION,
+    kind="app,linux",
+    server_farm_id=plan.id,
+    https_only=True,
+    public_network_access="Disabled",
+    virtual_network_subnet_id=APP_SUBNET,
+    identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+    key_vault_reference_identity=identity.id,
+    site_config={**SITE_CONFIG, "linux_fx_version": "PYTHON|3.12"},
+    tags=TAGS,
+)
+for policy in (web.WebAppFtpAllowed, web.WebAppScmAllowed):
+    policy(f"{policy.__name__}-app-claims", name=site.name, resource_group_name=RG, allow=False)
+
+functions = web.WebApp(
+    "func-claims",
+    name="func-claims-prod",
+    resource_group_name=RG,
+    location=LOCATION,
+    kind="functionapp,linux",
+    server_farm_id=plan.id,
+    public_network_access="Disabled",
+    virtual_network_subnet_id=APP_SUBNET,
+    identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+    key_vault_reference_identity=identity.id,
+    site_config={**SITE_CONFIG, "linux_fx_version": "Python|3.12"},
+    tags=TAGS,
+)
+
+private_endpoint("kv-claims", vault.id, "vault", "privatelink.vaultcore.azure.net")
+private_endpoint("cosmos-claims", cosmos.id, "Sql", "privatelink.documents.azure.com")
+private_endpoint("app-claims", site.id, "sites", "privatelink.azurewebsites.net")
+private_endpoint("func-claims", functions.id, "sites", "privatelink.azurewebsites.net")
+for name, resource in (("kv-claims", vault), ("cosmos-claims", cosmos), ("app-claims", site), ("func-claims", functions)):
+    audit_logs(name, resource.id)
+for name, resource in (("kv-claims", vault), ("cosmos-claims", cosmos)):
+    delete_lock(name, resource.id)
