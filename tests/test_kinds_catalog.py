@@ -328,3 +328,15 @@ def test_the_private_dns_zone_table_names_only_catalogued_group_ids() -> None:
 
     offered = {group.lower() for kind in catalogs.kinds() for group in kind.private_link_group_ids}
     assert {group.lower() for group in PRIVATE_LINK_ZONES} <= offered
+
+
+def test_every_kind_is_a_baa_covered_service() -> None:
+    """Every catalogued kind is a BAA-covered service on both providers, so tagging it PHI is allowed
+    (the classic provider names some modules differently: ``azure:cognitive``, ``azure:containerapp``)."""
+    missing = [
+        (kind.kind, token)
+        for kind in catalogs.kinds()
+        for token in kind.tokens
+        if catalogs.covered_service(token) is None
+    ]
+    assert missing == []
