@@ -213,3 +213,49 @@ def test_without_its_policy_config_the_workload_stack_fails_the_subscription_con
     folder, stack = PROGRAMS["workload-a-la-carte"]
     result = preview(folder, stack, policy_packs=[PACK], in_process=True)
     assert sorted(d.policy for d in result.mandatory) == ["activity-log-exported", "defender-plans-for-phi-types"]
+
+
+def test_the_end_to_end_suite_runs_only_when_asked_and_possible(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("e2e_gate", ROOT / "tests" / "e2e" / "conftest.py")
+    assert spec is not None and spec.loader is not None
+    gate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gate)
+    missing_prerequisites = gate.missing_prerequisites
+
+    for name in ("LANDING_ZONE_E2E", "ARM_SUBSCRIPTION_ID", "ARM_TENANT_ID", "ARM_CLIENT_ID", "ARM_USE_OIDC"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("ARM_CLIENT_SECRET", raising=False)
+    monkeypatch.setattr("shutil.which", lambda _: None)
+    assert missing_prerequisites() == [
+        "LANDING_ZONE_E2E=1 (explicit opt-in)",
+        "ARM_SUBSCRIPTION_ID",
+        "ARM_TENANT_ID",
+        "ARM_CLIENT_ID",
+        "ARM_USE_OIDC=true or ARM_CLIENT_SECRET",
+        "the pulumi CLI on PATH",
+    ]
+    for name in ("ARM_SUBSCRIPTION_ID", "ARM_TENANT_ID", "ARM_CLIENT_ID"):
+        monkeypatch.setenv(name, "00000000-0000-0000-0000-000000000000")
+    monkeypatch.setenv("ARM_USE_OIDC", "true")
+    monkeypatch.setattr("shutil.which", lambda _: "/usr/local/bin/pulumi")
+    assert missing_prerequisites() == ["LANDING_ZONE_E2E=1 (explicit opt-in)"], "credentials alone never deploy"
+    monkeypatch.setenv("LANDING_ZONE_E2E", "1")
+    assert missing_prerequisites() == []
+
+
+def test_the_ci_example_runs_the_end_to_end_suite_nightly_with_oidc() -> None:
+    workflow = yaml.safe_load((ROOT / "examples" / "ci" / "github-actions-policy.yml").read_text())
+    triggers = workflow[True]  # YAML 1.1 reads the key `on` as True
+    assert triggers["schedule"] == [{"cron": "17 3 * * *"}]
+    job = workflow["jobs"]["e2e-nightly"]
+    assert job["if"] == "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'"
+    run = next(step for step in job["steps"] if step.get("run", "").startswith(".venv/bin/pytest"))
+    assert run["run"] == ".venv/bin/pytest -m e2e tests/e2e -rs"
+    assert run["env"]["LANDING_ZONE_E2E"] == "1" and run["env"]["ARM_USE_OIDC"] == "true"
+    assert "ARM_CLIENT_SECRET" not in run["env"]
+    assert all(
+        workflow["jobs"][name]["if"] == "github.event_name == 'pull_request'"
+        for name in ("offline-guardrails", "pulumi-preview")
+    )

@@ -8,15 +8,36 @@ subscription's activity log exported, and Microsoft Defender for Key Vault at th
 import pulumi
 from pulumi_azure_native import authorization, monitor, operationalinsights, resources, security
 
-from components.interfaces import DiagnosticsArgs, PrivateEndpointArgs
+from components.interfaces import DiagnosticsArgs, PrivateEndpointArgs, Waiver
 from components.key_vault import KeyVault, KeyVaultArgs
 
 config = pulumi.Config()
 location = pulumi.Config("azure-native").require("location")
-tags = {"dataClassification": "phi", "owner": config.require("owner"), "environment": pulumi.get_stack()}
+# `environmentClass: nonprod` (a sandbox, the end-to-end tests) drops protect and the delete lock so
+# `pulumi destroy` completes; production (the default) keeps both.
+environment_class = config.get("environmentClass") or "prod"
+if environment_class not in ("prod", "nonprod"):
+    raise pulumi.RunError(f"environmentClass must be prod or nonprod, not {environment_class!r}")
+production = environment_class == "prod"
+tags = {
+    "dataClassification": "phi",
+    "owner": config.require("owner"),
+    "environment": pulumi.get_stack(),
+    "environmentClass": environment_class,
+}
 client = authorization.get_client_config_output()
+stateful = (
+    {}
+    if production
+    else {
+        "lock": None,
+        "lock_waiver": Waiver(reason="environmentClass is nonprod: the stack must be destroyable"),
+        "protect": False,
+        "soft_delete_retention_days": 7,
+    }
+)
 
-group = resources.ResourceGroup("keys", location=location, tags=tags, opts=pulumi.ResourceOptions(protect=True))
+group = resources.ResourceGroup("keys", location=location, tags=tags, opts=pulumi.ResourceOptions(protect=production))
 workspace = operationalinsights.Workspace(
     "audit",
     resource_group_name=group.name,
@@ -25,7 +46,7 @@ workspace = operationalinsights.Workspace(
     retention_in_days=90,
     features=operationalinsights.WorkspaceFeaturesArgs(disable_local_auth=True),
     tags=tags,
-    opts=pulumi.ResourceOptions(protect=True),
+    opts=pulumi.ResourceOptions(protect=production),
 )
 vault = KeyVault(
     "keys",
@@ -40,6 +61,7 @@ vault = KeyVault(
             private_dns_zone_ids={"vault": config.require("vaultDnsZoneId")},
         ),
         tags=tags,
+        **stateful,
     ),
 )
 monitor.SubscriptionDiagnosticSetting(
@@ -58,3 +80,4 @@ security.Pricing(
     scope_id=pulumi.Output.concat("/subscriptions/", client.subscription_id),
 )
 pulumi.export("vaultUri", vault.vault_uri)
+pulumi.export("vaultId", vault.resource_id)
