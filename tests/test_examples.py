@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,12 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+def reference_program(folder: Path) -> None:
+    """The reference program in a project of its own (``main`` may not point outside the project folder)."""
+    (folder / "Pulumi.yaml").write_text("name: phi-landing-zone\nruntime: python\n")
+    shutil.copy(ROOT / "landing_zone" / "program" / "__main__.py", folder / "__main__.py")
+
+
 def test_config_errors_surface_before_any_registration(tmp_path: Path, dev_config: dict[str, Any]) -> None:
     broken = copy.deepcopy(dev_config)
     broken["dataServices"]["sql"] = {"enabled": True}
@@ -152,9 +159,7 @@ def test_config_errors_surface_before_any_registration(tmp_path: Path, dev_confi
             {"group": {"objectId": "5b3f2c9a-0000-4000-8000-000000000001", "displayName": "admins"}, "role": "Owner"}
         ]
     }
-    (tmp_path / "Pulumi.yaml").write_text(
-        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
-    )
+    reference_program(tmp_path)
     (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": {"phi-landing-zone:landingZone": broken}}))
     with pytest.raises(ProgramError) as caught:
         run_program(tmp_path, "dev")
@@ -168,9 +173,7 @@ def test_composition_checks_run_before_any_registration(
 ) -> None:
     broken = copy.deepcopy(dev_config)
     broken["network"]["spokes"] = []
-    (tmp_path / "Pulumi.yaml").write_text(
-        f"name: phi-landing-zone\nruntime: python\nmain: {ROOT / 'landing_zone' / 'program'}\n"
-    )
+    reference_program(tmp_path)
     (tmp_path / "Pulumi.dev.yaml").write_text(yaml.safe_dump({"config": {"phi-landing-zone:landingZone": broken}}))
     assert main(["preview", str(tmp_path), "--no-policy"]) == EXIT_ERROR
     assert "network.spokes: data services need a spoke with a private-endpoint subnet" in capsys.readouterr().err
