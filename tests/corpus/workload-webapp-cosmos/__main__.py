@@ -193,7 +193,12 @@ private_endpoint("kv-claims", vault.id, "vault", "privatelink.vaultcore.azure.ne
 private_endpoint("cosmos-claims", cosmos.id, "Sql", "privatelink.documents.azure.com")
 private_endpoint("app-claims", site.id, "sites", "privatelink.azurewebsites.net")
 private_endpoint("func-claims", functions.id, "sites", "privatelink.azurewebsites.net")
-for name, resource in (("kv-claims", vault), ("cosmos-claims", cosmos), ("app-claims", site), ("func-claims", functions)):
+for name, resource in (
+    ("kv-claims", vault),
+    ("cosmos-claims", cosmos),
+    ("app-claims", site),
+    ("func-claims", functions),
+):
     audit_logs(name, resource.id)
 for name, resource in (("kv-claims", vault), ("cosmos-claims", cosmos)):
     delete_lock(name, resource.id)
