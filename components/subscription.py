@@ -55,7 +55,11 @@ HIPAA_INITIATIVE_DEFAULT_PARAMETERS: dict[str, str] = {
 #: Review them when Microsoft revises the initiative.
 HIPAA_REMEDIATION_ROLES = ("Virtual Machine Contributor", "Network Contributor", "Contributor")
 ALLOWED_LOCATIONS_POLICY = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
-#: Resource providers the landing zone's services need registered (register once per subscription).
+#: Resource providers the landing zone's services need registered (register once per subscription). The
+#: azure-native provider (3.29) has no resource that registers a provider namespace on a subscription
+#: (``features:SubscriptionFeatureRegistration`` registers preview features, ``providerhub`` is for
+#: publishing providers), so registration is a preflight step: README, "From nothing to pulumi up"
+#: (https://learn.microsoft.com/azure/azure-resource-manager/management/resource-providers-and-types).
 REQUIRED_PROVIDERS = (
     "Microsoft.KeyVault",
     "Microsoft.Storage",
@@ -68,6 +72,8 @@ REQUIRED_PROVIDERS = (
     "Microsoft.DataProtection",
     "Microsoft.Security",
     "Microsoft.PolicyInsights",
+    "Microsoft.Consumption",
+    "Microsoft.Management",
 )
 
 

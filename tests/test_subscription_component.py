@@ -231,3 +231,17 @@ class TestChangedPrincipals:
         assert grant(before).urn == grant(after).urn
         assert grant(before).inputs["roleAssignmentName"] != grant(after).inputs["roleAssignmentName"]
         assert grant(after).inputs["principalType"] == "Group"
+
+
+def test_the_readme_preflight_registers_every_required_provider() -> None:
+    """azure-native has no resource that registers a provider namespace: the README's preflight must list them all."""
+    from pathlib import Path
+
+    from components.subscription import REQUIRED_PROVIDERS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    preflight = readme[
+        readme.index("for ns in Microsoft.KeyVault") : readme.index('az provider register --namespace "$ns"')
+    ]
+    listed = [word.rstrip(";") for word in preflight.replace("\\", " ").split() if word.startswith("Microsoft.")]
+    assert sorted(listed) == sorted(REQUIRED_PROVIDERS)
