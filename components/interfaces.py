@@ -114,7 +114,8 @@ class FlowLogArgs(StrictArgs):
     Without ``identity_resource_id`` Network Watcher writes with the account's keys, which fails on
     accounts with shared-key access off (every account here): a user-assigned identity holding
     "Storage Blob Data Contributor" on the account writes instead
-    (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview#managed-identity).
+    (https://learn.microsoft.com/azure/network-watcher/vnet-flow-logs-overview; the flow log's ``identity``:
+    https://learn.microsoft.com/rest/api/network-watcher/flow-logs/create-or-update).
     ``depends_on`` holds that grant (and the wait for it to propagate).
     """
 
