@@ -106,6 +106,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except KeyboardInterrupt:
+        print("error: interrupted; no verdict", file=sys.stderr)
+        return EXIT_ERROR
     except Exception as error:  # fail closed: whatever broke, exit 2 with a message, never a bare traceback
         print(f"error: internal error: {type(error).__name__}: {strip_controls(str(error))}", file=sys.stderr)
         if getattr(arguments, "debug", False):

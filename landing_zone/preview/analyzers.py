@@ -178,7 +178,8 @@ class SubprocessAnalyzer:
         if code == grpc.StatusCode.DEADLINE_EXCEEDED:
             message = (
                 f"policy pack {self.name} ({self.pack_dir}) did not answer {what} within {self._rpc_timeout:g} s: "
-                "a rule may never return. Fix the rule, or raise --rpc-timeout (LANDING_ZONE_RPC_TIMEOUT)."
+                "a rule may never return (or it ended its own thread with sys.exit). Fix the rule, or raise "
+                "--rpc-timeout (LANDING_ZONE_RPC_TIMEOUT) if it is legitimately slow."
             )
         elif self._process.poll() is not None:
             message = (
@@ -281,6 +282,7 @@ class InProcessAnalyzer:
 
     def __init__(self, pack_dir: str | Path) -> None:
         name, policies, options = load_pack_definition(pack_dir)
+        self.name = name
         self._servicer = policy_module._PolicyAnalyzerServicer(  # pinned pulumi-policy version: private API
             name,
             "0.0.1",  # what the SDK itself reports; the CLI reads the real version from PulumiPolicy.yaml
@@ -295,20 +297,28 @@ class InProcessAnalyzer:
             options.get("repository"),
         )
 
+    def _call(self, method: str, request: Any, subject: str = "") -> Any:
+        """Call the servicer; a rule that exits becomes a PolicyPackError (a hang is not contained: tests only)."""
+        try:
+            return getattr(self._servicer, method)(request, None)
+        except SystemExit as error:
+            what = f"{method} of {subject}" if subject else method
+            raise PolicyPackError(f"policy pack {self.name} called sys.exit({error.code!r}) during {what}") from None
+
     def get_analyzer_info(self) -> analyzer_pb2.AnalyzerInfo:
-        return self._servicer.GetAnalyzerInfo(empty_pb2.Empty(), None)
+        return self._call("GetAnalyzerInfo", empty_pb2.Empty())
 
     def configure(self, request: analyzer_pb2.ConfigureAnalyzerRequest) -> None:
-        self._servicer.Configure(request, None)
+        self._call("Configure", request)
 
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None:
-        self._servicer.ConfigureStack(request, None)
+        self._call("ConfigureStack", request)
 
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._servicer.Analyze(request, None)
+        return self._call("Analyze", request, request.urn)
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
-        return self._servicer.AnalyzeStack(request, None)
+        return self._call("AnalyzeStack", request, "the stack")
 
     def close(self) -> None:
         """Nothing to release: the servicer lives as long as this object."""
