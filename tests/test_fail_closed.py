@@ -356,3 +356,29 @@ def test_an_unquoted_date_in_config_stays_a_string_as_the_cli_reads_it(tmp_path:
     )
     completed = cli("preview", folder, "--no-policy")
     assert completed.returncode == EXIT_OK, completed.stderr
+
+
+def test_a_forked_process_that_outlives_the_program_cannot_hold_the_preview_open(tmp_path: Path) -> None:
+    """The verdict needs the program to finish, not every process it started to exit; those are stopped."""
+    folder = program(tmp_path, "if os.fork() == 0:\n    time.sleep(600)\n    os._exit(0)\n")
+    completed = cli("preview", folder, "--no-policy", "--program-timeout", "60")
+    assert completed.returncode == EXIT_OK, completed.stderr
+
+
+def test_a_forked_process_that_writes_after_the_program_finished_voids_the_run(tmp_path: Path) -> None:
+    folder = program(
+        tmp_path,
+        """
+        if os.fork() == 0:
+            for fd in map(int, os.listdir("/proc/self/fd")):
+                if fd > 2:
+                    try:
+                        os.write(fd, b'\\x00\\x00\\x00\\x11{"kind":"extra"}')
+                    except OSError:
+                        pass
+            os._exit(0)
+        """,
+    )
+    completed = cli("preview", folder, "--no-policy")
+    assert_no_verdict(completed)
+    assert "no verdict" in completed.stderr

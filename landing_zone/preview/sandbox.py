@@ -83,7 +83,11 @@ def run_isolated(
             if item is _END:
                 break
             receiver.take(item)
+            if receiver.finished is not None:
+                break  # do not wait for the channel to close: a process the program forked may hold it open
         status = child.wait(deadline)
+        for item in child.pending_frames():  # anything after "finished", from any process, voids the run
+            receiver.take(item)
         return receiver.result(status, child.stderr_tail, timeout)
     finally:
         child.stop()
@@ -278,6 +282,20 @@ class _Child:
             return self._frames.get(timeout=remaining)
         except queue.Empty:
             return _TIMEOUT
+
+    def pending_frames(self, grace: float = 2.0) -> list[Any]:
+        """Frames not yet taken, read until the channel closes or ``grace`` seconds pass (a forked process
+        of the program may keep it open)."""
+        frames: list[Any] = []
+        until = time.monotonic() + grace
+        while True:
+            try:
+                item = self._frames.get(timeout=max(0.0, until - time.monotonic()))
+            except queue.Empty:
+                return frames
+            if item is _END:
+                return frames
+            frames.append(item)
 
     def wait(self, deadline: float) -> int | None:
         try:

@@ -98,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("program_dir")
     arguments = parser.parse_args(argv)
     sys.argv = [arguments.program_dir]  # the program sees no arguments of ours, as under the language host
+    os.set_inheritable(arguments.channel, False)  # not passed on to processes the program starts
     channel = _Channel(arguments.channel)
     if not arguments.debug:
         _quiet_event_loop_reports()
