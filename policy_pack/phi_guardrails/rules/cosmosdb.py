@@ -63,10 +63,11 @@ RULES = (
         description="Cosmos DB accounts must refuse TLS older than 1.2.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
-        remediation="Set minimalTlsVersion='Tls12' (classic: minimalTlsVersion='Tls12', its default).",
+        remediation="Set minimalTlsVersion='Tls12', or leave it unset: Tls12 is the default on both providers.",
         targets=(
             Target(
-                NATIVE_ACCOUNT, must_equal("minimalTlsVersion", ("Tls12", "Tls13"), "TLS older than 1.2 is accepted")
+                NATIVE_ACCOUNT,
+                must_equal("minimalTlsVersion", ("Tls12", "Tls13"), "TLS older than 1.2 is accepted", absent="ok"),
             ),
             Target(
                 CLASSIC_ACCOUNT,

@@ -30,8 +30,15 @@ RULES = (
         severity=Severity.HIGH,
         remediation="Set parameters.enableNoPublicIp.value=true with VNet injection (classic: customParameters.noPublicIp=true).",
         targets=(
-            Target(NATIVE_WORKSPACE, must_be_true("parameters.enableNoPublicIp.value", "secure cluster connectivity")),
-            Target(CLASSIC_WORKSPACE, must_be_true("customParameters.noPublicIp", "secure cluster connectivity")),
+            # Both providers default to true (no public IPs); only an explicit false fails.
+            Target(
+                NATIVE_WORKSPACE,
+                must_be_true("parameters.enableNoPublicIp.value", "secure cluster connectivity", absent="ok"),
+            ),
+            Target(
+                CLASSIC_WORKSPACE,
+                must_be_true("customParameters.noPublicIp", "secure cluster connectivity", absent="ok"),
+            ),
         ),
         azure_policy_ids=("9c25c9e4-ee12-4882-afd2-11fb9d87893f",),
     ),

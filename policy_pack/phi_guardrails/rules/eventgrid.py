@@ -66,8 +66,12 @@ RULES = (
         remediation="Set minimumTlsVersionAllowed='1.2'.",
         targets=(
             Target(
-                NATIVE_TOPICS + NATIVE_NAMESPACE,
-                must_equal("minimumTlsVersionAllowed", ("1.2", "1.3"), "TLS older than 1.2 is accepted"),
+                NATIVE_TOPICS, must_equal("minimumTlsVersionAllowed", ("1.2", "1.3"), "TLS older than 1.2 is accepted")
+            ),
+            # Namespaces support TLS 1.2 only, so unset is safe there.
+            Target(
+                NATIVE_NAMESPACE,
+                must_equal("minimumTlsVersionAllowed", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
             ),
         ),
     ),

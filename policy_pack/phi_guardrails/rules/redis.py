@@ -4,7 +4,8 @@ Types read: ``azure-native:redis:Redis`` (any API version) and the classic ``azu
 Customer-managed keys are offered only by Azure Managed Redis / Redis Enterprise, so no CMK rule here.
 
 Microsoft documentation behind the values:
-- https://learn.microsoft.com/azure/azure-cache-for-redis/cache-remove-tls-10-11 (minimumTlsVersion '1.2')
+- https://learn.microsoft.com/azure/azure-cache-for-redis/cache-remove-tls-10-11 (minimumTlsVersion '1.2'; unset means
+  the recommended default, 1.2, per https://learn.microsoft.com/dotnet/api/azure.resourcemanager.redis.models.redistlsversion.tls1_2)
 - https://learn.microsoft.com/azure/azure-cache-for-redis/cache-configure#access-ports (enableNonSslPort false)
 - https://learn.microsoft.com/azure/azure-cache-for-redis/cache-private-link (publicNetworkAccess 'Disabled')
 - https://learn.microsoft.com/azure/azure-cache-for-redis/cache-azure-active-directory-for-authentication (disableAccessKeyAuthentication)
@@ -43,9 +44,12 @@ RULES = (
         description="Redis caches must refuse TLS older than 1.2.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
-        remediation="Set minimumTlsVersion='1.2' (the classic provider defaults to '1.0', so set it there too).",
+        remediation="Set minimumTlsVersion='1.2' (Azure's default for new caches when unset; the classic provider sends '1.0' unless told otherwise).",
         targets=(
-            Target(NATIVE_CACHE, must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted")),
+            Target(
+                NATIVE_CACHE,
+                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
+            ),
             Target(CLASSIC_CACHE, must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted")),
         ),
         checkov_ids=("CKV_AZURE_148",),
