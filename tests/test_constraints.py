@@ -468,6 +468,13 @@ def test_budget_start_window(start: str, grain: str, today: dt.date, rejected: b
     assert bool(found) is rejected, found
 
 
+def test_cost_management_budget_has_the_same_window() -> None:
+    budget = reg(
+        "azure-native:costmanagement:Budget", "b", {"timeGrain": "Monthly", "timePeriod": {"startDate": "2026-02-01"}}
+    )
+    assert [r.constraint for r in rejections(budget)] == ["date.budget.time-period"]
+
+
 def test_classic_budget_and_policy_parameters_as_json() -> None:
     budget = reg(
         "azure:consumption/budgetSubscription:BudgetSubscription",

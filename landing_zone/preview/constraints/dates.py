@@ -16,6 +16,7 @@ from landing_zone.preview.constraints.wire import Context, Resource, normalize_t
 
 BUDGET_TYPES = (
     "azure-native:consumption:Budget",
+    "azure-native:costmanagement:Budget",
     "azure:consumption/budgetSubscription:BudgetSubscription",
     "azure:consumption/budgetResourceGroup:BudgetResourceGroup",
     "azure:consumption/budgetManagementGroup:BudgetManagementGroup",
