@@ -78,7 +78,7 @@ def _check(resource: Resource, context: Context) -> Iterator[Finding]:
             f"start date {start.isoformat()} is in the past and before the current {grain} period"
             f" (which starts {period_start.isoformat()}; judged on {today.isoformat()})",
         )
-    elif start > _months_back(today, -12).replace(day=1) and start > today:
+    elif start > _months_back(today, -12):  # the first of the month a year ahead is the last accepted start
         yield Finding("timePeriod.startDate", f"start date {start.isoformat()} is more than twelve months ahead")
     end_value = resource.value("timePeriod.endDate")
     end = _parse(end_value.text) if end_value is not None and end_value.text else None
