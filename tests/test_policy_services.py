@@ -531,8 +531,9 @@ SUBJECTS: dict[str, Subject] = {
     ),
 }
 
-#: (subject, changes, the one rule that must fail or None for "stays silent").
-CASES: list[tuple[str, dict[str, Any], str | None]] = [
+#: (subject, changes, the one rule that must fail, None for "stays silent"; a tuple where one change weakens two
+#: controls at once, such as opening public access on an account whose network rules also allow everyone).
+CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     # App Service and Functions: HTTPS only, TLS 1.2, no plain FTP, private, basic auth off, no remote debugging
     ("web-app", {"httpsOnly": False}, "app-service-https-only"),
     ("web-app", {"httpsOnly": None}, "app-service-https-only"),
@@ -634,13 +635,19 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("windows-vmss", {"osDisk.diskEncryptionSetId": None}, "vm-disk-customer-managed-key"),
     ("disk", {"encryption.type": "EncryptionAtRestWithPlatformKey"}, "disk-customer-managed-key"),
     ("disk", {"encryption": None}, "disk-customer-managed-key"),
-    ("disk", {"networkAccessPolicy": "AllowAll"}, "disk-public-access-disabled"),
-    ("disk", {"networkAccessPolicy": None}, "disk-public-access-disabled"),
+    ("disk", {"networkAccessPolicy": "AllowAll", "publicNetworkAccess": "Enabled"}, "disk-public-access-disabled"),
+    ("disk", {"networkAccessPolicy": None, "publicNetworkAccess": None}, "disk-public-access-disabled"),
+    ("disk", {"networkAccessPolicy": "AllowAll"}, None),
     ("disk", {"networkAccessPolicy": "AllowPrivate", "diskAccessId": "/diskAccesses/da"}, None),
-    ("disk", {"publicNetworkAccess": "Enabled"}, "disk-public-access-disabled"),
+    ("disk", {"publicNetworkAccess": "Enabled"}, None),
     ("managed-disk", {"diskEncryptionSetId": None}, "disk-customer-managed-key"),
-    ("managed-disk", {"networkAccessPolicy": None}, "disk-public-access-disabled"),
-    ("managed-disk", {"publicNetworkAccessEnabled": True}, "disk-public-access-disabled"),
+    ("managed-disk", {"networkAccessPolicy": None, "publicNetworkAccessEnabled": None}, "disk-public-access-disabled"),
+    (
+        "managed-disk",
+        {"networkAccessPolicy": "AllowAll", "publicNetworkAccessEnabled": True},
+        "disk-public-access-disabled",
+    ),
+    ("managed-disk", {"publicNetworkAccessEnabled": True}, None),
     # Cosmos DB: private, keys off, TLS 1.2, CMK
     ("cosmos", {"publicNetworkAccess": "Enabled"}, "cosmosdb-public-network-access-disabled"),
     ("cosmos", {"publicNetworkAccess": None}, "cosmosdb-public-network-access-disabled"),
@@ -728,13 +735,22 @@ CASES: list[tuple[str, dict[str, Any], str | None]] = [
     ("classic-eventgrid-domain", {"publicNetworkAccessEnabled": True}, "eventgrid-public-network-access-disabled"),
     # Azure OpenAI and AI services: private, default deny, keys off, CMK
     ("openai", {"properties.publicNetworkAccess": "Enabled"}, "cognitive-public-network-access-disabled"),
-    ("openai", {"properties.networkAcls.defaultAction": "Allow"}, "cognitive-network-default-deny"),
-    ("openai", {"properties.networkAcls": None}, "cognitive-network-default-deny"),
+    ("openai", {"properties.networkAcls": None}, None),
+    (
+        "openai",
+        {"properties.publicNetworkAccess": "Enabled", "properties.networkAcls.defaultAction": "Allow"},
+        ("cognitive-public-network-access-disabled", "cognitive-network-default-deny"),
+    ),
     ("openai", {"properties.disableLocalAuth": None}, "cognitive-local-auth-disabled"),
     ("openai", {"properties.encryption": None}, "cognitive-customer-managed-key"),
     ("openai", {"properties.encryption.keySource": "Microsoft.CognitiveServices"}, "cognitive-customer-managed-key"),
     ("classic-ai-services", {"publicNetworkAccessEnabled": None}, "cognitive-public-network-access-disabled"),
-    ("classic-ai-services", {"networkAcls.defaultAction": "Allow"}, "cognitive-network-default-deny"),
+    ("classic-ai-services", {"networkAcls.defaultAction": "Allow"}, None),
+    (
+        "classic-ai-services",
+        {"publicNetworkAccessEnabled": None, "networkAcls": None},
+        ("cognitive-public-network-access-disabled", "cognitive-network-default-deny"),
+    ),
     ("classic-ai-services", {"localAuthEnabled": True}, "cognitive-local-auth-disabled"),
     ("classic-ai-services", {"customerManagedKey": None}, "cognitive-customer-managed-key"),
     # AI Search: private, keys off, CMK enforced
@@ -823,14 +839,18 @@ def test_each_hardened_resource_is_silent(analyze: Analyze, name: str) -> None:
 @pytest.mark.parametrize(
     ("name", "changes", "rule"),
     CASES,
-    ids=[f"{name}-{rule or 'silent'}-{index}" for index, (name, _, rule) in enumerate(CASES)],
+    ids=[
+        f"{name}-{rule if isinstance(rule, str) else 'silent' if rule is None else '+'.join(rule)}-{index}"
+        for index, (name, _, rule) in enumerate(CASES)
+    ],
 )
 def test_each_weakening_fails_exactly_its_rule(
-    analyze: Analyze, name: str, changes: dict[str, Any], rule: str | None
+    analyze: Analyze, name: str, changes: dict[str, Any], rule: str | tuple[str, ...] | None
 ) -> None:
     subject = SUBJECTS[name]
     found = verdicts(analyze, subject.program(with_changes(subject.props, changes)))
-    assert found == ({rule: ["mandatory"]} if rule else {})
+    expected = (rule,) if isinstance(rule, str) else rule or ()
+    assert found == {each: ["mandatory"] for each in expected}
 
 
 # --- other spellings: casing of keys and values, booleans as strings, versioned tokens -----------------------

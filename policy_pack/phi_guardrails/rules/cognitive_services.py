@@ -15,8 +15,8 @@ from pulumi_policy import Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
-from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import any_of, service_rule
+from phi_guardrails.framework import Target, equals_ignoring_case, is_false
+from phi_guardrails.service_checks import any_of, service_rule, when
 
 NATIVE_ACCOUNT = ("azure-native:cognitiveservices:Account",)
 CLASSIC_ACCOUNT = ("azure:cognitive/account:Account",)
@@ -40,7 +40,7 @@ RULES = (
     ),
     service_rule(
         "cognitive-network-default-deny",
-        description="Azure OpenAI and AI services network rules must deny by default.",
+        description="Azure OpenAI and AI services accounts left reachable from public networks must at least deny by default (network rules are moot once public access is disabled).",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
         severity=Severity.MEDIUM,
@@ -48,10 +48,17 @@ RULES = (
         targets=(
             Target(
                 NATIVE_ACCOUNT,
-                must_equal("properties.networkAcls.defaultAction", "Deny", "network rules do not deny by default"),
+                when(
+                    lambda view: not equals_ignoring_case(view.get("properties.publicNetworkAccess"), "Disabled"),
+                    must_equal("properties.networkAcls.defaultAction", "Deny", "network rules do not deny by default"),
+                ),
             ),
             Target(
-                CLASSIC_ACCOUNT, must_equal("networkAcls.defaultAction", "Deny", "network rules do not deny by default")
+                CLASSIC_ACCOUNT,
+                when(
+                    lambda view: not is_false(view.get("publicNetworkAccessEnabled")),
+                    must_equal("networkAcls.defaultAction", "Deny", "network rules do not deny by default"),
+                ),
             ),
         ),
     ),

@@ -170,7 +170,7 @@ RULES = (
     ),
     service_rule(
         "disk-public-access-disabled",
-        description="Managed disks must not be exportable or importable over the Internet (SAS URIs): deny, or allow through a private disk access only.",
+        description="Managed disks must not be exportable or importable over the Internet (SAS URIs): network access denied or private only, or public network access disabled (as the built-in Azure Policy accepts).",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
         severity=Severity.HIGH,
@@ -178,7 +178,7 @@ RULES = (
         targets=(
             Target(
                 NATIVE_DISK,
-                all_of(
+                any_of(
                     must_equal(
                         "networkAccessPolicy", ("DenyAll", "AllowPrivate"), "the disk can be exported over the Internet"
                     ),
@@ -187,7 +187,7 @@ RULES = (
             ),
             Target(
                 CLASSIC_DISK,
-                all_of(
+                any_of(
                     must_equal(
                         "networkAccessPolicy", ("DenyAll", "AllowPrivate"), "the disk can be exported over the Internet"
                     ),
