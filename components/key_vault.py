@@ -206,6 +206,11 @@ class KeyVault(pulumi.ComponentResource):
         self.role_assignment_resources.append(assignment)
         return assignment
 
+    def add_key_prerequisite(self, resource: pulumi.Resource) -> None:
+        """Make keys created in this vault wait for ``resource``: a data-plane grant made outside the vault
+        (for example "Key Vault Crypto Officer" on the vault's resource group)."""
+        self.role_assignment_resources.append(resource)
+
     def add_diagnostics(self, diagnostics: DiagnosticsArgs) -> list[Any]:
         """Send the vault's logs to a workspace created after the vault (the log archive's key lives here)."""
         return attach_diagnostics(self._name, self.vault.id, diagnostics, parent=self)

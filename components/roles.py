@@ -106,6 +106,7 @@ def assign_role(
     description: str | None = None,
     parent: pulumi.Resource | None = None,
     depends_on: list[pulumi.Resource] | None = None,
+    provider: pulumi.ProviderResource | None = None,
 ) -> Any:
     """Create one role assignment. ``name`` is the logical name; it and the principal seed the assignment's GUID."""
     from pulumi_azure_native import authorization
@@ -120,5 +121,5 @@ def assign_role(
         role_definition_id=role_definition_id(subscription_id, role),
         role_assignment_name=principal_assignment_name(subscription_id, name, role, principal_id),
         description=description,
-        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on or []),
+        opts=pulumi.ResourceOptions(parent=parent, depends_on=depends_on or [], provider=provider),
     )

@@ -5,7 +5,8 @@
 2. Network: resource groups, the hub (firewall, Bastion, DDoS plan), spokes peered and routed through
    the firewall, private DNS zones linked to every VNet.
 3. Security core: the Key Vault (private endpoint in the hub) and the deployer's "Key Vault Crypto
-   Officer" grant (Azure RBAC vaults require it before any key), the audit-log key, the log workspace
+   Officer" grant on the security resource group (Azure RBAC vaults require it before any key; see
+   `_deployer_grant`), the audit-log key, the log workspace
    and its immutable archive, then what needs them: vault and hub diagnostics, flow logs, Defender.
 4. PHI data services from ``dataServices``: storage, SQL, PostgreSQL (with a key in a vault in the
    paired region for geo-backups), and the backup vault protecting storage and PostgreSQL. Each has
@@ -35,6 +36,7 @@ from components.key_vault import KeyVault, KeyVaultArgs
 from components.log_workspace import LogWorkspace, LogWorkspaceArgs, flow_log_target
 from components.postgres_server import PhiPostgresServer, PhiPostgresServerArgs
 from components.private_dns_zones import PrivateDnsZones, PrivateDnsZonesArgs
+from components.roles import assign_role
 from components.spoke_network import SpokeNetwork, SpokeNetworkArgs
 from components.sql_server import PhiSqlServer, PhiSqlServerArgs, SqlDatabaseArgs
 from components.storage_account import PhiStorageAccount, PhiStorageAccountArgs
@@ -77,6 +79,7 @@ class LandingZone(pulumi.ComponentResource):
         self.child = pulumi.ResourceOptions(parent=self, providers=[self.provider])
         self.deployer = authorization.get_client_config_output(opts=pulumi.InvokeOptions(provider=self.provider))
         self.outputs = {}
+        self._deployer_assignment: Any = None
         self._subscription()
         self._network()
         self._security()
@@ -152,16 +155,36 @@ class LandingZone(pulumi.ComponentResource):
             ),
             opts=self.child,
         )
-        # The principal type is always explicit (Azure defaults it to User and refuses a service principal
-        # or group sent as one); the assignment's name includes the principal, so a new deployer never
-        # collides with the old assignment.
-        deployer = self.config.deployer
-        vault.grant_crypto_officer(
-            f"{logical}-deployer-crypto-officer",
-            deployer.object_id if deployer.object_id is not None else self.deployer.object_id,
-            principal_type=deployer.principal_type,
-        )
+        vault.add_key_prerequisite(self._deployer_grant())
         return vault
+
+    def _deployer_grant(self) -> Any:
+        """The deployer's "Key Vault Crypto Officer", once, on the security resource group that holds the vaults.
+
+        - The principal type is always explicit: Azure defaults it to ``User`` and refuses a service
+          principal or group sent as one (``UnmatchedPrincipalType``).
+        - Its name follows scope, role and principal, so a new deployer gets a new assignment that never
+          collides with the old one.
+        - It sits on the resource group, not on a vault: a ``CanNotDelete`` lock on a vault also locks the
+          role assignments on it (learn.microsoft.com/azure/azure-resource-manager/management/lock-resources),
+          so a vault-scoped grant of a former deployer could never be deleted. The group holds only this
+          landing zone's vaults (primary and paired), the same vaults a per-vault grant would cover; the
+          role carries Key Vault data actions only. Resource groups are never locked here.
+        """
+        if self._deployer_assignment is None:
+            deployer = self.config.deployer
+            self._deployer_assignment = assign_role(
+                "deployer-crypto-officer",
+                scope=self.security_group.id,
+                principal_id=deployer.object_id if deployer.object_id is not None else self.deployer.object_id,
+                role="Key Vault Crypto Officer",
+                subscription_id=self.config.subscription_id,
+                principal_type=deployer.principal_type,
+                description="Lets the deploying principal create and rotate the landing zone's keys",
+                parent=self,
+                provider=self.provider,
+            )
+        return self._deployer_assignment
 
     # -- stages ---------------------------------------------------------------------------------
     def _subscription(self) -> None:

@@ -79,26 +79,50 @@ def by_suffix(run: ProgramRun, type_token: str, suffix: str) -> Registration:
 
 
 class TestDeployerGrant:
-    """principalType is always sent; the name follows scope+role+principal so a new deployer never collides."""
+    """principalType is always sent; the name follows scope+role+principal so a new deployer never collides;
+    the grant sits on the (never locked) security resource group, so a former deployer's grant can be deleted."""
 
     def test_default_deployer_is_the_client_as_a_service_principal(self, full: ProgramRun) -> None:
-        grant = named(full, "azure-native:authorization:RoleAssignment", "phi-deployer-crypto-officer")
+        grant = named(full, "azure-native:authorization:RoleAssignment", "deployer-crypto-officer")
         assert grant.inputs["principalType"] == "ServicePrincipal"
         assert grant.inputs["roleDefinitionId"].endswith(BUILT_IN_ROLES["Key Vault Crypto Officer"])
         client = grant.inputs["principalId"]
         assert grant.inputs["roleAssignmentName"] == assignment_name(
-            SUB, "phi-deployer-crypto-officer", BUILT_IN_ROLES["Key Vault Crypto Officer"], client
+            SUB, "deployer-crypto-officer", BUILT_IN_ROLES["Key Vault Crypto Officer"], client
         )
+
+    def test_one_grant_on_the_security_group_that_every_key_waits_for(self, full: ProgramRun) -> None:
+        grant = named(full, "azure-native:authorization:RoleAssignment", "deployer-crypto-officer")
+        security = named(full, "azure-native:resources:ResourceGroup", "security")
+        assert grant.property_dependencies["scope"] == [security.urn]
+        assert grant.provider and "landing-zone" in grant.provider, "the provider pinned to the subscription"
+        officers = [
+            r
+            for r in full.by_type("azure-native:authorization:RoleAssignment")
+            if r.inputs["roleDefinitionId"].endswith(BUILT_IN_ROLES["Key Vault Crypto Officer"])
+        ]
+        assert officers == [grant], "a second assignment of the same role to the same principal would conflict"
+        keys = full.by_type("azure-native:keyvault:Key")
+        assert len(keys) == 6 and all(grant.urn in key.dependencies for key in keys)
+
+    def test_no_lock_covers_the_grant(self, full: ProgramRun) -> None:
+        grant = named(full, "azure-native:authorization:RoleAssignment", "deployer-crypto-officer")
+        locked = {
+            urn
+            for lock in full.by_type("azure-native:authorization:ManagementLockByScope")
+            for urn in lock.property_dependencies["scope"]
+        }
+        assert grant.property_dependencies["scope"][0] not in locked
+        assert all("ResourceGroup" not in urn for urn in locked), "resource groups are never locked"
 
     def test_a_configured_deployment_group(self) -> None:
         run = landing_zone(deployer={"objectId": DEPLOYERS, "principalType": "Group"})
-        for vault in ("phi", "phi-paired"):
-            grant = named(run, "azure-native:authorization:RoleAssignment", f"{vault}-deployer-crypto-officer")
-            assert grant.inputs["principalType"] == "Group"
-            assert grant.inputs["principalId"] == DEPLOYERS
-            assert grant.inputs["roleAssignmentName"] == assignment_name(
-                SUB, f"{vault}-deployer-crypto-officer", BUILT_IN_ROLES["Key Vault Crypto Officer"], DEPLOYERS
-            )
+        grant = named(run, "azure-native:authorization:RoleAssignment", "deployer-crypto-officer")
+        assert grant.inputs["principalType"] == "Group"
+        assert grant.inputs["principalId"] == DEPLOYERS
+        assert grant.inputs["roleAssignmentName"] == assignment_name(
+            SUB, "deployer-crypto-officer", BUILT_IN_ROLES["Key Vault Crypto Officer"], DEPLOYERS
+        )
 
     def test_a_changed_deployer_replaces_no_stateful_resource_and_never_reuses_the_assignment_name(self) -> None:
         """Issue 13 item 3: a new deployer identity or group object ID touches only the role assignment."""
@@ -107,13 +131,16 @@ class TestDeployerGrant:
         old_inputs = {r.urn: diffed_inputs(r) for r in before.registrations}
         new_inputs = {r.urn: diffed_inputs(r) for r in after.registrations}
         assert set(old_inputs) == set(new_inputs), "no resource is renamed"
-        changed = {r.urn for r in after.registrations if r.type in STATEFUL and old_inputs[r.urn] != new_inputs[r.urn]}
-        assert changed == set(), "no stateful resource sees a different input (so none is replaced)"
+        changed = {r.urn for r in after.registrations if old_inputs[r.urn] != new_inputs[r.urn]}
+        (grant_urn,) = changed
+        assert grant_urn.endswith("RoleAssignment::deployer-crypto-officer"), "only the grant changes"
         old, new = (
-            named(run, "azure-native:authorization:RoleAssignment", "phi-deployer-crypto-officer")
+            named(run, "azure-native:authorization:RoleAssignment", "deployer-crypto-officer")
             for run in (before, after)
         )
-        assert old.urn == new.urn and old.inputs["roleAssignmentName"] != new.inputs["roleAssignmentName"]
+        assert old.inputs["roleAssignmentName"] != new.inputs["roleAssignmentName"], (
+            "create-before-delete never collides"
+        )
 
 
 class TestRbacPropagation:
