@@ -234,3 +234,39 @@ def test_html_renders_in_headless_chromium(full_report: compliance.ComplianceRep
     filters = re.search(r'<div class="([^"]*)" id="filters">', dom)
     assert filters is not None and "nojs-hidden" not in filters.group(1)  # the script ran: filters shown
     assert "PASS" in dom and "HIPAA Security Rule compliance report: full-phi-environment / prod" in dom
+
+
+COMPONENT_PACK = """
+from pulumi_policy import EnforcementLevel, PolicyPack, StackValidationPolicy
+
+
+def flag_components(args, report_violation):
+    for resource in args.resources:
+        if resource.resource_type == "test:index:Holder":
+            report_violation("the holder component is flagged", resource.urn)
+    report_violation("an invented resource", "urn:pulumi:dev::invented::test:index:Ghost::ghost")
+
+
+PolicyPack(
+    name="component-pack",
+    enforcement_level=EnforcementLevel.MANDATORY,
+    policies=[StackValidationPolicy(name="flag-components", description="Flags components.", validate=flag_components)],
+)
+"""
+
+
+def test_a_verdict_on_a_component_or_an_unknown_urn_is_never_dropped(tmp_path: Path) -> None:
+    program = tmp_path / "program"
+    program.mkdir()
+    (program / "Pulumi.yaml").write_text("name: holder\nruntime: python\n")
+    (program / "Pulumi.dev.yaml").write_text("config: {}\n")
+    (program / "__main__.py").write_text('import pulumi\n\npulumi.ComponentResource("test:index:Holder", "holder")\n')
+    pack = tmp_path / "pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (pack / "__main__.py").write_text(COMPONENT_PACK)
+    report = compliance.build(preview(program, policy_packs=[pack], in_process=True))
+    failures = {(v.resource_name, v.status, v.detail) for v in report.verdicts}
+    assert ("holder", compliance.FAIL, "the holder component is flagged") in failures
+    assert ("urn:pulumi:dev::invented::test:index:Ghost::ghost", compliance.FAIL, "an invented resource") in failures
+    assert len(report.failures) == 2

@@ -261,6 +261,7 @@ def build(
 
     registrations = [r for r in result.resources if _is_checkable(r)]
     resources = {r.urn: describe(r, scrub) for r in registrations}
+    everything = {r.urn: r for r in result.resources}
     weakenings = [_record(item, scrub) for item in getattr(result, "weakenings", []) or []]
     report = ComplianceReport(
         project=scrub(result.run.project),
@@ -310,7 +311,9 @@ def build(
                 "severity": rule.severity,
                 "enforcement": rule.enforcement,
             }
-            for registration in registrations:
+            # a verdict on a component, provider or unknown URN is still a verdict: never drop one
+            others = [everything[urn] for urn in sorted(answered) if urn not in resources and urn in everything]
+            for registration in [*registrations, *others]:
                 checked = "*" in types or canonical_type(registration.type) in types
                 if not (checked or registration.urn in answered):
                     continue
@@ -319,7 +322,7 @@ def build(
                 labels = (registration.urn, f"{registration.type}: {registration.name}")
                 if status == PASS and any((policy.name, label) in waived for label in labels):
                     status, detail = WAIVED, "weakened by a waiver in code; see Weakenings"
-                resource = resources[registration.urn]
+                resource = resources.get(registration.urn) or describe(registration, scrub)
                 paths = named | _named_properties(" ".join(d.message for d in diagnostics))
                 rule.verdicts.append(
                     Verdict(
@@ -333,6 +336,20 @@ def build(
                         resource_id=resource.resource_id,
                         evidence=tuple((path, scrub(value)) for path, value in evidence(registration, paths)),
                         source=resource.source,
+                    )
+                )
+            for urn in sorted(answered - everything.keys()):
+                status, detail = _status(
+                    by_key.get((policy.name, urn), []), not_applicable.get((policy.name, urn)), policy
+                )
+                rule.verdicts.append(
+                    Verdict(
+                        **common,
+                        urn=urn,
+                        resource_type="",
+                        resource_name=scrub(urn),
+                        status=status,
+                        detail=scrub(detail),
                     )
                 )
             stack_level = by_key.get((policy.name, ""), [])
