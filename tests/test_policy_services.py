@@ -547,6 +547,13 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("web-app", {"publicNetworkAccess": "Enabled"}, "app-service-public-network-access-disabled"),
     ("web-app", {"publicNetworkAccess": None}, "app-service-public-network-access-disabled"),
     ("web-app", {"siteConfig.remoteDebuggingEnabled": True}, "app-service-remote-debugging-disabled"),
+    (
+        "web-app",
+        {"siteConfig.cors": {"allowedOrigins": ["https://portal.contoso.example", "*"]}},
+        "app-service-cors-not-open",
+    ),
+    ("web-app", {"siteConfig.cors": {"allowedOrigins": ["https://portal.contoso.example"]}}, None),
+    ("linux-web-app", {"siteConfig.cors": {"allowedOrigins": ["*"]}}, "app-service-cors-not-open"),
     ("function-app", {"httpsOnly": False}, "app-service-https-only"),
     ("function-app", {"siteConfig.minTlsVersion": "1.1"}, "app-service-minimum-tls"),
     ("function-app", {"publicNetworkAccess": "Enabled"}, "app-service-public-network-access-disabled"),
@@ -610,6 +617,14 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("classic-aks", {"roleBasedAccessControlEnabled": False}, "aks-entra-rbac"),
     ("classic-aks", {"diskEncryptionSetId": None}, "aks-customer-managed-key"),
     ("classic-aks", {"defaultNodePool.hostEncryptionEnabled": False}, "aks-encryption-at-host"),
+    (
+        "aks",
+        {"agentPoolProfiles": [{"name": "system", "enableEncryptionAtHost": True, "enableNodePublicIP": True}]},
+        "aks-node-public-ip-disabled",
+    ),
+    ("classic-aks", {"defaultNodePool.nodePublicIpEnabled": True}, "aks-node-public-ip-disabled"),
+    ("aks-agent-pool", {"enableNodePublicIP": True}, "aks-node-public-ip-disabled"),
+    ("classic-aks-node-pool", {"nodePublicIpEnabled": True}, "aks-node-public-ip-disabled"),
     ("aks-agent-pool", {"enableEncryptionAtHost": None}, "aks-encryption-at-host"),
     ("classic-aks-node-pool", {"hostEncryptionEnabled": False}, "aks-encryption-at-host"),
     # Virtual machines and scale sets: encryption at host, CMK disks, SSH keys only on Linux

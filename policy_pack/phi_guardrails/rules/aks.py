@@ -22,7 +22,7 @@ from pulumi_policy import Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_set, must_be_true
 from phi_guardrails.framework import Check, ResourceView, Target, entries, is_false, is_mapping, is_true
-from phi_guardrails.service_checks import field, service_rule
+from phi_guardrails.service_checks import field, not_true, service_rule
 
 NATIVE_CLUSTER = ("azure-native:containerservice:ManagedCluster",)
 CLASSIC_CLUSTER = ("azure:containerservice/kubernetesCluster:KubernetesCluster",)
@@ -71,6 +71,12 @@ def _native_pools_encrypted_at_host(cluster: ResourceView) -> Iterable[str]:
     for index, pool in enumerate(entries(cluster.get("agentPoolProfiles"))):
         if is_mapping(pool) and not is_true(field(pool, "enableEncryptionAtHost")):
             yield f"node pool {index} does not encrypt at host (agentPoolProfiles[{index}].enableEncryptionAtHost must be true)"
+
+
+def _native_pools_without_public_ips(cluster: ResourceView) -> Iterable[str]:
+    for index, pool in enumerate(entries(cluster.get("agentPoolProfiles"))):
+        if is_mapping(pool) and is_true(field(pool, "enableNodePublicIP")):
+            yield f"node pool {index} gives each node a public IP (agentPoolProfiles[{index}].enableNodePublicIP must be false)"
 
 
 RULES = (
@@ -154,5 +160,20 @@ RULES = (
         ),
         azure_policy_ids=("41425d9f-d1a5-499a-9932-f8ed8453932c",),
         checkov_ids=("CKV_AZURE_227",),
+    ),
+    service_rule(
+        "aks-node-public-ip-disabled",
+        description="AKS nodes must not have their own public IP addresses; egress goes through the hub firewall.",
+        citation=citations.TRANSMISSION_SECURITY,
+        related=(citations.ACCESS_CONTROL,),
+        severity=Severity.HIGH,
+        remediation="Set enableNodePublicIP=false, or leave it unset, on every agent pool (classic: nodePublicIpEnabled).",
+        targets=(
+            Target(NATIVE_CLUSTER, _native_pools_without_public_ips),
+            Target(CLASSIC_CLUSTER, not_true("defaultNodePool.nodePublicIpEnabled", "a public IP per node")),
+            Target(NATIVE_POOL, not_true("enableNodePublicIP", "a public IP per node")),
+            Target(CLASSIC_POOL, not_true("nodePublicIpEnabled", "a public IP per node")),
+        ),
+        checkov_ids=("CKV_AZURE_143",),
     ),
 )

@@ -24,7 +24,7 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_true, must_equal
-from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target, is_false
+from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target, entries, is_false
 from phi_guardrails.service_checks import not_true, service_rule
 
 NATIVE_APP = ("azure-native:web:WebApp",)
@@ -60,6 +60,11 @@ def _classic_tls(site: ResourceView) -> Iterable[str]:
     yield from must_equal(
         "siteConfig.scmMinimumTlsVersion", TLS_12, f"{_OLD_TLS} by the deployment (SCM) site", absent="ok"
     )(site)
+
+
+def _cors_not_open(site: ResourceView) -> Iterable[str]:
+    if any(str(origin).strip() == "*" for origin in entries(site.get("siteConfig.cors.allowedOrigins"))):
+        yield "every origin may call the app from a browser (siteConfig.cors.allowedOrigins must not contain '*')"
 
 
 def _policy_key(context: StackContext, resource: StackResource) -> tuple[str, str]:
@@ -187,7 +192,18 @@ RULES = (
             Target(NATIVE_SITES, not_true("siteConfig.remoteDebuggingEnabled", "remote debugging")),
             Target(CLASSIC_SITES, not_true("siteConfig.remoteDebuggingEnabled", "remote debugging")),
         ),
+        azure_policy_ids=("cb510bfd-1cba-4d9f-a230-cb0976f4bb71", "0e60b895-3786-45da-8377-9c6b4b6ac5f9"),
         checkov_ids=("CKV_AZURE_72",),
+    ),
+    service_rule(
+        "app-service-cors-not-open",
+        description="Web apps, function apps and their slots must not let every origin ('*') call them from a browser with CORS.",
+        citation=citations.ACCESS_CONTROL,
+        severity=Severity.MEDIUM,
+        remediation="List the front-end origins in siteConfig.cors.allowedOrigins instead of '*'.",
+        targets=(Target(NATIVE_SITES, _cors_not_open), Target(CLASSIC_SITES, _cors_not_open)),
+        azure_policy_ids=("5744710e-cc2f-4ee8-8809-3b11e89f4bc9", "0820b7b9-23aa-4725-a1ce-ae4558f718e5"),
+        checkov_ids=("CKV_AZURE_57",),
     ),
 )
 
