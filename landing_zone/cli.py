@@ -242,7 +242,11 @@ def _report_program_failure(cause: BaseException, debug: bool) -> None:
         )
         return
     name = cause.type_name if isinstance(cause, RemoteProgramError) else type(cause).__name__
-    print(f"error: the program failed: {strip_controls(name)}: {strip_controls(str(cause))}", file=sys.stderr)
+    where = f"{cause.origin}: " if isinstance(cause, RemoteProgramError) and cause.origin else ""
+    print(
+        f"error: {strip_controls(where)}the program failed: {strip_controls(name)}: {strip_controls(str(cause))}",
+        file=sys.stderr,
+    )
     if not debug:
         print("(run with --debug for the traceback)", file=sys.stderr)
     elif isinstance(cause, RemoteProgramError):

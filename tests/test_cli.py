@@ -90,7 +90,9 @@ def purge_protection_off(tmp_path: Path) -> Path:
 def reference_program_with(tmp_path: Path, landing_zone: Any) -> Path:
     """A project that runs the reference program with the given landingZone config."""
     (tmp_path / "Pulumi.yaml").write_text("name: phi-landing-zone\nruntime: python\n")
-    (tmp_path / "__main__.py").write_text("import runpy\nrunpy.run_module('landing_zone.program', run_name='__main__')\n")
+    (tmp_path / "__main__.py").write_text(
+        "import runpy\nrunpy.run_module('landing_zone.program', run_name='__main__')\n"
+    )
     (tmp_path / "Pulumi.dev.yaml").write_text(
         yaml.safe_dump({"config": {"phi-landing-zone:landingZone": landing_zone}})
     )
@@ -214,7 +216,7 @@ def test_program_errors_exit_2_without_traceback_unless_debug(
     (tmp_path / "__main__.py").write_text("raise RuntimeError('the program is broken')\n")
     assert main(["preview", str(tmp_path), "--no-policy"]) == EXIT_ERROR
     err = capsys.readouterr().err
-    assert "error: the program failed: RuntimeError: the program is broken" in err
+    assert f"error: {tmp_path / '__main__.py'}:1: the program failed: RuntimeError: the program is broken" in err
     assert "Traceback" not in err
     assert main(["preview", str(tmp_path), "--no-policy", "--debug"]) == EXIT_ERROR
     assert "Traceback" in capsys.readouterr().err

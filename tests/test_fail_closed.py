@@ -121,6 +121,9 @@ def test_a_program_that_ends_early_gets_no_verdict(tmp_path: Path, ending: str, 
     assert_no_verdict(completed, report)
     assert f"error: {folder / '__main__.py'}: {message}" in completed.stderr
     assert "gives no verdict" in completed.stderr
+    if "SystemExit" in message:  # where the exit was called, in the program's own file
+        last_line = len((folder / "__main__.py").read_text().splitlines())
+        assert f"remove the exit call ({folder / '__main__.py'}:{last_line})." in completed.stderr
 
 
 def test_a_stale_passing_json_is_removed_when_the_preview_fails(tmp_path: Path) -> None:

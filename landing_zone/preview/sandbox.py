@@ -43,12 +43,14 @@ class ProgramAbortedError(Exception):
 
 
 class RemoteProgramError(Exception):
-    """An exception the program raised in its own process: its type name, message and traceback text."""
+    """An exception the program raised in its own process: its type name, message, traceback text, and
+    ``origin``: the program's ``file:line`` it came from (the program file when no frame of it is known)."""
 
-    def __init__(self, type_name: str, message: str, traceback_text: str) -> None:
+    def __init__(self, type_name: str, message: str, traceback_text: str, origin: str = "") -> None:
         super().__init__(message)
         self.type_name = type_name
         self.traceback_text = traceback_text
+        self.origin = origin
 
 
 def run_isolated(
@@ -171,10 +173,11 @@ def _failure(error: Any, where: str, registrations: list[Registration]) -> Excep
     if category == "exit":
         code = error.get("code")
         call = "sys.exit()" if code is None else f"sys.exit({code!r})"
+        origin = str(error.get("origin") or "")
         return ProgramAbortedError(
             f"{where}: the program called {call} (SystemExit) before it finished, so the preview saw only part "
             "of the plan and gives no verdict. A Pulumi program ends by returning from its main module: "
-            "remove the exit call."
+            f"remove the exit call{f' ({origin})' if origin else ''}."
         )
     if category == "config":
         problems = [
@@ -193,7 +196,10 @@ def _failure(error: Any, where: str, registrations: list[Registration]) -> Excep
         )
     return ProgramError(
         RemoteProgramError(
-            str(error.get("type", "Exception")), str(error.get("message", "")), str(error.get("traceback", ""))
+            str(error.get("type", "Exception")),
+            str(error.get("message", "")),
+            str(error.get("traceback", "")),
+            str(error.get("origin") or where),
         ),
         registrations,
     )

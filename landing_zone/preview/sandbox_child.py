@@ -55,11 +55,11 @@ class _Channel:
                 self.send({"kind": "update", "registration": encoded})
 
 
-def describe_failure(cause: BaseException) -> dict[str, Any]:
-    """The ``error`` frame for the program's own failure: enough for the parent to say what happened."""
+def describe_failure(cause: BaseException, program_dir: str = "") -> dict[str, Any]:
+    """The ``error`` frame for the program's own failure: enough for the parent to say what happened, and where."""
     if isinstance(cause, SystemExit):
         code = cause.code if cause.code is None or isinstance(cause.code, (int, str)) else str(cause.code)
-        return {"category": "exit", "code": code}
+        return {"category": "exit", "code": code, "origin": _origin(cause, program_dir)}
     if isinstance(cause, ConfigError):
         return {
             "category": "config",
@@ -73,7 +73,20 @@ def describe_failure(cause: BaseException) -> dict[str, Any]:
         "type": type(cause).__name__,
         "message": str(cause),
         "traceback": "".join(traceback.format_exception(cause)),
+        "origin": _origin(cause, program_dir),
     }
+
+
+def _origin(cause: BaseException, program_dir: str) -> str:
+    """``file:line`` of the innermost frame in the program's own folder, or "" when none is."""
+    if not program_dir:
+        return ""
+    folder = os.path.realpath(program_dir) + os.sep
+    origin = ""
+    for frame in traceback.extract_tb(cause.__traceback__):
+        if os.path.realpath(frame.filename).startswith(folder):
+            origin = f"{frame.filename}:{frame.lineno}"
+    return origin
 
 
 def _quiet_event_loop_reports() -> None:
@@ -114,9 +127,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         channel.send({"kind": "finished", "order": [r.urn for r in run.registrations], "outputs": dict(run.outputs)})
         status = 0
     except ProgramError as failure:
-        channel.send({"kind": "error", "error": describe_failure(failure.cause)})
+        channel.send({"kind": "error", "error": describe_failure(failure.cause, arguments.program_dir)})
     except BaseException as error:  # anything else is reported too, then this process ends
-        channel.send({"kind": "error", "error": describe_failure(error)})
+        channel.send({"kind": "error", "error": describe_failure(error, arguments.program_dir)})
     finally:
         sys.stdout.flush()
         sys.stderr.flush()
