@@ -992,3 +992,67 @@ def test_a_value_unknown_at_preview_is_reported_as_unverifiable_not_passed(analy
     policy, level, message = found[0]
     assert policy == "cosmosdb-public-network-access-disabled"
     assert level == "advisory" and "publicNetworkAccess" in message and "not known until apply" in message
+
+
+# --- resources that are themselves a bypass of Entra ID (item 5 of the issue) ------------------------------------
+
+BYPASSES: list[tuple[str, Props, str | None]] = [
+    (
+        "azure-native:eventhub:NamespaceAuthorizationRule",
+        {"authorizationRuleName": "send", "rights": ["Send"]},
+        "eventhub-no-sas-policies",
+    ),
+    (
+        "azure-native:eventhub:EventHubAuthorizationRule",
+        {"authorizationRuleName": "listen", "rights": ["Listen"]},
+        "eventhub-no-sas-policies",
+    ),
+    ("azure:eventhub/authorizationRule:AuthorizationRule", {"send": True}, "eventhub-no-sas-policies"),
+    (
+        "azure:eventhub/eventHubNamespaceAuthorizationRule:EventHubNamespaceAuthorizationRule",
+        {"listen": True},
+        "eventhub-no-sas-policies",
+    ),
+    (
+        "azure-native:servicebus:NamespaceAuthorizationRule",
+        {"authorizationRuleName": "mgr", "rights": ["Manage"]},
+        "servicebus-no-sas-policies",
+    ),
+    (
+        "azure-native:servicebus:QueueAuthorizationRule",
+        {"authorizationRuleName": "send", "rights": ["Send"]},
+        "servicebus-no-sas-policies",
+    ),
+    (
+        "azure-native:servicebus:TopicAuthorizationRule",
+        {"authorizationRuleName": "send", "rights": ["Send"]},
+        "servicebus-no-sas-policies",
+    ),
+    (
+        "azure:servicebus/namespaceAuthorizationRule:NamespaceAuthorizationRule",
+        {"send": True},
+        "servicebus-no-sas-policies",
+    ),
+    ("azure:servicebus/queueAuthorizationRule:QueueAuthorizationRule", {"listen": True}, "servicebus-no-sas-policies"),
+    ("azure:servicebus/topicAuthorizationRule:TopicAuthorizationRule", {"listen": True}, "servicebus-no-sas-policies"),
+    (
+        "azure-native:containerregistry:Token",
+        {"tokenName": "ci", "scopeMapId": "/scopeMaps/pull"},
+        "acr-no-repository-tokens",
+    ),
+    ("azure-native:containerregistry:Token", {"tokenName": "ci", "status": "enabled"}, "acr-no-repository-tokens"),
+    ("azure-native:containerregistry:Token", {"tokenName": "ci", "status": "Disabled"}, None),
+    (
+        "azure:containerservice/registryToken:RegistryToken",
+        {"scopeMapId": "/scopeMaps/pull"},
+        "acr-no-repository-tokens",
+    ),
+    ("azure:containerservice/registryToken:RegistryToken", {"scopeMapId": "/scopeMaps/pull", "enabled": False}, None),
+]
+
+
+@pytest.mark.parametrize(("token", "props", "rule"), BYPASSES, ids=[f"{t}-{r or 'silent'}" for t, _, r in BYPASSES])
+def test_credentials_that_bypass_entra_fail_their_rule(
+    analyze: Analyze, token: str, props: Props, rule: str | None
+) -> None:
+    assert verdicts(analyze, Subject(token, props).program(props)) == ({rule: ["mandatory"]} if rule else {})

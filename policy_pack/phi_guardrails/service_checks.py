@@ -9,7 +9,8 @@ read one property; the helpers here combine them the way the service modules nee
 - `any_of` passes when any alternative passes (a VNet-injected server has no public endpoint at all);
 - `first_of` reports only the first failing requirement (no key source, so no key name either);
 - `when` applies a check only to resources it is meaningful for (customer-managed keys on Premium);
-- `not_true` fails only an explicit true (for settings whose Azure default is already off).
+- `not_true` fails only an explicit true (for settings whose Azure default is already off);
+- `forbidden` fails any resource of a type that is itself a bypass of Entra ID (a SAS policy, a registry token).
 
 Messages never echo property values.
 """
@@ -99,6 +100,15 @@ def not_true(path: str, what: str) -> Check:
     def check(view: ResourceView) -> Iterable[str]:
         if is_true(view.get(path)):
             yield f"{what} is enabled ({path} must be false or unset)"
+
+    return check
+
+
+def forbidden(what: str) -> Check:
+    """Fails every resource of the target's types: the resource itself is the weakness (a shared-key credential)."""
+
+    def check(view: ResourceView) -> Iterable[str]:
+        yield f"{what} is declared; it issues credentials that bypass Entra ID"
 
     return check
 

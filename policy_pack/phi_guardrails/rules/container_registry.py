@@ -18,11 +18,14 @@ from pulumi_policy import Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_equal
-from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import first_of, not_true, service_rule
+from phi_guardrails.framework import Target, equals_ignoring_case, is_false
+from phi_guardrails.service_checks import first_of, forbidden, not_true, service_rule, when
 
 NATIVE_REGISTRY = ("azure-native:containerregistry:Registry",)
 CLASSIC_REGISTRY = ("azure:containerservice/registry:Registry",)
+
+NATIVE_TOKEN = ("azure-native:containerregistry:Token",)
+CLASSIC_TOKEN = ("azure:containerservice/registryToken:RegistryToken",)
 
 RULES = (
     service_rule(
@@ -103,5 +106,25 @@ RULES = (
             Target(CLASSIC_REGISTRY, must_be_false("exportPolicyEnabled", "artifact export")),
         ),
         azure_policy_ids=("524b0254-c285-4903-bee6-bb8126cde579",),
+    ),
+    service_rule(
+        "acr-no-repository-tokens",
+        description="Container registries must not issue repository-scoped tokens: their passwords bypass Entra ID.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.MEDIUM,
+        remediation="Delete the token (or set status 'disabled'); grant AcrPull/AcrPush or repository-scoped ABAC roles to identities.",
+        targets=(
+            Target(
+                NATIVE_TOKEN,
+                when(
+                    lambda token: not equals_ignoring_case(token.get("status"), "disabled"),
+                    forbidden("a repository token"),
+                ),
+            ),
+            Target(
+                CLASSIC_TOKEN, when(lambda token: not is_false(token.get("enabled")), forbidden("a repository token"))
+            ),
+        ),
     ),
 )

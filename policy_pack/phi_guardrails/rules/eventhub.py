@@ -19,7 +19,7 @@ from pulumi_policy import Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, Target
-from phi_guardrails.service_checks import first_of, is_set, service_rule, sku_is, when
+from phi_guardrails.service_checks import first_of, forbidden, is_set, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
 CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
@@ -29,6 +29,14 @@ def _offers_cmk(view: ResourceView) -> bool:
     """Premium namespaces and namespaces in a Dedicated cluster offer customer-managed keys."""
     return sku_is("Premium")(view) or is_set("clusterArmId")(view)
 
+
+#: Shared access policies (authorization rules) at namespace and entity level, both providers.
+SAS_POLICIES = (
+    "azure-native:eventhub:NamespaceAuthorizationRule",
+    "azure-native:eventhub:EventHubAuthorizationRule",
+    "azure:eventhub/eventHubNamespaceAuthorizationRule:EventHubNamespaceAuthorizationRule",
+    "azure:eventhub/authorizationRule:AuthorizationRule",
+)
 
 RULES = (
     service_rule(
@@ -96,5 +104,14 @@ RULES = (
             ),
         ),
         azure_policy_ids=("a1ad735a-e96f-45d2-a7b2-9a4932cab7ec",),
+    ),
+    service_rule(
+        "eventhub-no-sas-policies",
+        description="Event Hubs must not declare shared access (SAS) policies: each one mints keys that bypass Entra ID.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.HIGH,
+        remediation="Delete the authorization rule; grant 'Azure Event Hubs Data Sender/Receiver' to the client identities instead.",
+        targets=(Target(SAS_POLICIES, forbidden("a shared access (SAS) policy")),),
     ),
 )

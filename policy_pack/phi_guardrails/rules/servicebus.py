@@ -18,10 +18,20 @@ from pulumi_policy import Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import first_of, service_rule, sku_is, when
+from phi_guardrails.service_checks import first_of, forbidden, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
 CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace",)
+
+#: Shared access policies (authorization rules) at namespace and entity level, both providers.
+SAS_POLICIES = (
+    "azure-native:servicebus:NamespaceAuthorizationRule",
+    "azure-native:servicebus:QueueAuthorizationRule",
+    "azure-native:servicebus:TopicAuthorizationRule",
+    "azure:servicebus/namespaceAuthorizationRule:NamespaceAuthorizationRule",
+    "azure:servicebus/queueAuthorizationRule:QueueAuthorizationRule",
+    "azure:servicebus/topicAuthorizationRule:TopicAuthorizationRule",
+)
 
 RULES = (
     service_rule(
@@ -101,5 +111,14 @@ RULES = (
         ),
         azure_policy_ids=("295fc8b1-dc9f-4f53-9c61-3f313ceab40a",),
         checkov_ids=("CKV_AZURE_201",),
+    ),
+    service_rule(
+        "servicebus-no-sas-policies",
+        description="Service Bus must not declare shared access (SAS) policies: each one mints keys that bypass Entra ID.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.HIGH,
+        remediation="Delete the authorization rule; grant 'Azure Service Bus Data Sender/Receiver' to the client identities instead.",
+        targets=(Target(SAS_POLICIES, forbidden("a shared access (SAS) policy")),),
     ),
 )
