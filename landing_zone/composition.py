@@ -327,6 +327,9 @@ class LandingZone(pulumi.ComponentResource):
             logWorkspaceId=self.logs.workspace_id,
             logWorkspaceCustomerId=self.logs.workspace_customer_id,
             logArchiveStorageAccountId=self.logs.archive_storage_account_id,
+            # where other stacks' VNet flow logs go (not WORM), and the identity Network Watcher writes with
+            flowLogStorageAccountId=flow_logs.storage_account_id,
+            flowLogIdentityId=flow_logs.identity_resource_id,
         )
 
     def _data_services(self) -> None:

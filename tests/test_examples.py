@@ -262,3 +262,15 @@ def test_the_ci_example_runs_the_end_to_end_suite_nightly_with_oidc() -> None:
         workflow["jobs"][name]["if"] == "github.event_name == 'pull_request'"
         for name in ("offline-guardrails", "pulumi-preview")
     )
+
+
+def test_a_spoke_stack_writes_flow_logs_to_the_hubs_flow_log_account_with_its_identity() -> None:
+    folder, stack = PROGRAMS["spoke-stack"]
+    references = json.loads((folder / "stack-references.json").read_text())["contoso/phi-hub/prod"]
+    run = run_program(folder, stack)
+    flow_log = run.one("azure-native:network:FlowLog")
+    assert flow_log.inputs["storageId"] == references["flowLogStorageAccountId"]
+    assert flow_log.inputs["identity"] == {
+        "type": "UserAssigned",
+        "userAssignedIdentities": [references["flowLogIdentityId"]],
+    }

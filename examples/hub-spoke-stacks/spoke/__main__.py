@@ -43,9 +43,12 @@ for zone in all_zones(DEFAULT_SUB_RESOURCES, region):
         registration_enabled=False,
         tags=tags,
     )
+# The hub's flow-log account (not WORM: flow logs rewrite their blobs every minute) and the identity Network
+# Watcher writes with (the account takes no shared keys); the identity's grant lives in the hub stack.
 network.add_flow_logs(
     FlowLogArgs(
-        storage_account_id=hub.require_output("logArchiveStorageAccountId"),
+        storage_account_id=hub.require_output("flowLogStorageAccountId"),
+        identity_resource_id=hub.require_output("flowLogIdentityId"),
         workspace_resource_id=hub.require_output("logWorkspaceId"),
         workspace_customer_id=hub.require_output("logWorkspaceCustomerId"),
         workspace_region=region,
