@@ -89,6 +89,11 @@ class TestStructuralMasking:
             f"https://st.blob.core.windows.net/c?sv=2022&sig={MASK}"
         )
 
+    def test_prose_naming_a_credential_pair_is_left_readable(self) -> None:
+        prose = "a credential assignment (such as AccountKey= or Password=); use Key Vault"
+        assert mask_string(prose) == prose
+        assert mask_string("Password=pa(ss)w,rd;") == f"Password={MASK};"
+
     def test_pem_private_keys(self) -> None:
         pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEow\nAbCd\n-----END RSA PRIVATE KEY-----"
         assert mask_string(f"key: {pem} end") == f"key: {MASK} end"

@@ -78,8 +78,8 @@ SECRET_TYPE_MARKER = "secret"
 
 #: ``Name=value`` pairs inside connection strings and SAS URLs, anywhere in any string.
 _PAIR = re.compile(
-    r"(?P<name>\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|sig|SharedSecretValue|ClientSecret)\s*=\s*)"
-    r"(?P<value>[^;&\s\"'<>|]+)",
+    r"(?P<name>\b(?:AccountKey|SharedAccessKey|SharedAccessSignature|Password|Pwd|sig|SharedSecretValue|ClientSecret)\s*=)"
+    r"(?P<value>[^;&\s\"'<>|(),][^;&\s\"'<>|]*)",
     re.IGNORECASE,
 )
 _PEM = re.compile(
