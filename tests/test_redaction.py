@@ -21,6 +21,7 @@ from landing_zone.preview.redact import (
     SECRET_VALUE_SIG,
     UNKNOWN,
     Redactor,
+    config_secrets,
     is_secret_property,
     mask_properties,
     mask_string,
@@ -127,8 +128,25 @@ class TestScrubbing:
         assert redactor.scrub('md a<b&c"d\\|e-secret') == f"md {MASK}"
 
     def test_short_secrets_are_scrubbed_as_whole_words_only(self) -> None:
-        redactor = Redactor(["abc"])
-        assert redactor.scrub("abc and fabric") == f"{MASK} and fabric"
+        redactor = Redactor(["abcd"])
+        assert redactor.scrub("abcd and abcdef") == f"{MASK} and abcdef"
+
+    def test_tiny_or_common_values_are_not_scrubbed_from_text(self) -> None:
+        redactor = Redactor(["90", "true", "Disabled"])
+        assert redactor.scrub("retention 90, enabled = true, Disabled") == "retention 90, enabled = true, Disabled"
+
+    def test_stack_config_secrets_by_marking_name_or_nested_field(self) -> None:
+        values = {
+            "proj:marked": "marked-secret-value",
+            "proj:dbPassword": "plain-but-named",
+            "proj:db": '{"host": "h", "adminPassword": "nested-secret"}',
+            "proj:region": "eastus2",
+        }
+        assert sorted(config_secrets(values, {"proj:marked"})) == [
+            "marked-secret-value",
+            "nested-secret",
+            "plain-but-named",
+        ]
 
     def test_scrub_data_covers_keys_and_nested_values(self) -> None:
         redactor = Redactor(["top-secret-1"])

@@ -24,22 +24,20 @@ from landing_zone.preview.analyzers import (
 from landing_zone.preview.constraints import AzureRejection, check_registrations
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
 from landing_zone.preview.pack_config import PolicyConfig, check_config_count
+from landing_zone.preview.pack_location import bundled_policy_pack
 from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
 from landing_zone.preview.project import ProjectError, load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
-from landing_zone.preview.redact import Redactor
+from landing_zone.preview.redact import Redactor, config_secrets
 from landing_zone.preview.runner import STACK_REFERENCES_FILE, ProgramRun, select_stack
 from landing_zone.preview.sandbox import run_isolated
 from landing_zone.preview.weakenings import Weakening, gate
 
-#: The project's own policy pack, next to the installed (editable) package or in the working directory.
-_BUNDLED_PACK = Path(__file__).resolve().parents[2] / "policy_pack"
-
-
 def default_policy_pack() -> Path:
-    """The project's ``policy_pack/``: beside this checkout's packages, else in the working directory."""
-    for candidate in (_BUNDLED_PACK, Path.cwd() / "policy_pack"):
-        if (candidate / "PulumiPolicy.yaml").is_file():
+    """The project's ``policy_pack/``: beside this checkout's packages, else the one the wheel installed
+    (`pack_location`), else in the working directory."""
+    for candidate in (bundled_policy_pack(), Path.cwd() / "policy_pack"):
+        if candidate is not None and (candidate / "PulumiPolicy.yaml").is_file():
             return candidate
     raise PolicyPackError("cannot find the project's policy_pack/; pass --policy-pack DIR")
 
@@ -54,6 +52,8 @@ class PreviewResult:
     azure_rejections: list[AzureRejection] = field(default_factory=list)
     #: Every exemption, lowered level, waiver and date override in force (GATE; `weakenings.gate`).
     weakenings: list[Weakening] = field(default_factory=list)
+    #: Stack config values that are credentials: every artifact scrubs them (REPORTS; `redact.config_secrets`).
+    secret_config_values: list[str] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[PolicyDiagnostic]:
@@ -157,7 +157,7 @@ def preview(
             timeout=program_timeout,
             debug=debug,
         )
-        result = PreviewResult(run)
+        result = PreviewResult(run, secret_config_values=config_secrets(config.values, config.secret_keys))
         analyzed: dict[int, int] = {}
         for stream in streams:
             analyzed[id(stream.session)] = stream.finish()

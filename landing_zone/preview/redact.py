@@ -89,8 +89,11 @@ _PEM = re.compile(
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-Z\\-_]|\x9b[0-?]*[ -/]*[@-~]")
 #: C0 and C1 controls except tab and newline, DEL, and Unicode bidi overrides (they reorder what a reader sees).
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-#: Secrets shorter than this are scrubbed as whole words only (a 3-letter password would otherwise garble text).
+#: Secrets shorter than this are scrubbed as whole words only (a short password would otherwise garble text).
 _SHORT = 6
+#: Shorter values, and literals every report prints, are never scrubbed from text (still masked in place).
+_MIN_SECRET = 4
+_NOT_SECRETS = frozenset({"true", "false", "null", "none", "enabled", "disabled"})
 
 
 def normalise(name: str) -> str:
@@ -200,8 +203,10 @@ class Redactor:
             self.add(secret)
 
     def add(self, secret: str) -> None:
+        """Remember a secret for text scrubbing; values too short or too common to be one are left to the
+        structural masking (scrubbing ``true`` or ``90`` from every text would garble the report)."""
         secret = secret.strip()
-        if not secret or secret in (MASK, UNKNOWN):
+        if len(secret) < _MIN_SECRET or secret.lower() in _NOT_SECRETS or secret in (MASK, UNKNOWN):
             return
         target = self._short if len(secret) < _SHORT else self._long
         for spelling in _spellings(secret):
@@ -254,6 +259,25 @@ class Redactor:
         return value
 
 
+def config_secrets(values: Mapping[str, str], secret_keys: Iterable[str] = ()) -> list[str]:
+    """Stack config values that are credentials: keys marked secret, or named like one (``proj:sqlPassword``),
+    and credential-named fields inside object values (they arrive as JSON)."""
+    marked = set(secret_keys)
+    found: list[str] = []
+    for key, value in values.items():
+        name = key.rsplit(":", 1)[-1]
+        if key in marked or is_secret_property(name):
+            found.append(value)
+            continue
+        try:
+            document = json.loads(value)
+        except (TypeError, ValueError):
+            found.extend(secret_values(value))
+            continue
+        found.extend(secret_values(document))
+    return [value for value in found if isinstance(value, str) and value]
+
+
 class ScrubbingWriter:
     """A text stream that scrubs what it is given before passing it on (``contextlib.redirect_stderr``)."""
 
@@ -285,6 +309,7 @@ __all__ = [
     "MASK",
     "Redactor",
     "ScrubbingWriter",
+    "config_secrets",
     "is_secret_property",
     "mask_properties",
     "mask_string",
