@@ -12,17 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pulumi
 import pytest
 
+from landing_zone.preview.engine import enforce
 from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import record
 from landing_zone.testing import with_changes
 
 Analyze = Callable[..., PackResult]
+PACK_DIR = Path(__file__).resolve().parents[1] / "policy_pack"
 Props = dict[str, Any]
 #: Rules other helpers own that read literal secrets; rows here set literal passwords on purpose.
 SECRET_RULES = ("no-literal-secrets",)
@@ -1056,3 +1059,65 @@ def test_credentials_that_bypass_entra_fail_their_rule(
     analyze: Analyze, token: str, props: Props, rule: str | None
 ) -> None:
     assert verdicts(analyze, Subject(token, props).program(props)) == ({rule: ["mandatory"]} if rule else {})
+
+
+# --- the stack-wide rules reach every PHI-holding kind these services add ----------------------------------------
+
+STACK_COVERAGE = ("phi-audit-logs-to-workspace", "phi-private-connectivity", "phi-delete-lock")
+PHI_SUBJECTS = (
+    "cosmos",
+    "mysql",
+    "sql-mi",
+    "redis",
+    "eventhub",
+    "servicebus",
+    "openai",
+    "search",
+    "synapse",
+    "databricks",
+)
+CLASSIC_PHI_SUBJECTS = (
+    "classic-cosmos",
+    "classic-mysql",
+    "classic-sql-mi",
+    "classic-redis",
+    "classic-eventhub",
+    "classic-servicebus",
+    "classic-ai-services",
+    "classic-search",
+    "classic-synapse",
+    "classic-databricks",
+)
+#: Kinds that are private without a private endpoint (always VNet-injected, or injected as written here).
+VNET_INJECTED = {"sql-mi", "classic-sql-mi"}
+
+
+def coverage_findings(program: Callable[[], None]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for diagnostic in enforce(record(program).registrations, PACK_DIR).diagnostics:
+        if diagnostic.policy in STACK_COVERAGE:
+            found.setdefault(diagnostic.policy, []).append(diagnostic.urn.rsplit("::", 1)[-1])
+    return found
+
+
+@pytest.mark.parametrize("name", PHI_SUBJECTS + CLASSIC_PHI_SUBJECTS)
+def test_a_phi_store_of_each_new_kind_must_be_logged_private_and_locked(name: str) -> None:
+    subject = SUBJECTS[name]
+    expected = {rule: ["subject"] for rule in STACK_COVERAGE}
+    if name in VNET_INJECTED:
+        expected.pop("phi-private-connectivity")
+    assert coverage_findings(subject.program(subject.props)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "changes"),
+    [
+        ("mysql", {"network": {"delegatedSubnetResourceId": SUBNET}}),
+        ("classic-mysql", {"delegatedSubnetId": SUBNET}),
+        ("redis", {"subnetId": SUBNET}),
+        ("classic-redis", {"subnetId": SUBNET}),
+    ],
+)
+def test_vnet_injection_counts_as_private_connectivity(name: str, changes: dict[str, Any]) -> None:
+    subject = SUBJECTS[name]
+    assert "phi-private-connectivity" not in coverage_findings(subject.program(with_changes(subject.props, changes)))
