@@ -122,21 +122,19 @@ def test_passes_are_not_results(log: dict, result: PreviewResult) -> None:
 
 def test_weakenings_and_rejections_become_results(result: PreviewResult) -> None:
     report = compliance.build(result)
+    server = next(r for r in result.resources if r.type == "azure-native:sql:Server")
     report.weakenings = [
-        {
-            "kind": "broad-exemption",
-            "policy": "phi-delete-lock",
-            "target": "*",
-            "detail": "",
-            "reason": "",
-            "approver": "",
-        }
+        {"kind": "broad-exemption", "policy": "phi-delete-lock", "target": "*", "reason": "", "approver": ""},
+        {"kind": "waiver", "policy": "publicAccess", "target": "sql", "source": f"tags of {server.urn}"},
     ]
     report.rejections = [
         {"urn": "urn:x", "property": "sku", "constraint": "enum", "message": "not a SKU", "reference": "https://x"}
     ]
     document = sarif.document(report, result)
     assert Draft4Validator(SCHEMA).is_valid(document)
-    ids = {r["ruleId"]: r["level"] for r in document["runs"][0]["results"]}
-    assert ids["gate-weakening/broad-exemption"] == "warning"
-    assert ids["azure-rejects/enum"] == "error"
+    results = {r["ruleId"]: r for r in document["runs"][0]["results"]}
+    assert results["gate-weakening/broad-exemption"]["level"] == "warning"
+    assert results["azure-rejects/enum"]["level"] == "error"
+    waiver = results["gate-weakening/waiver"]["locations"][0]
+    assert waiver["logicalLocations"][0]["fullyQualifiedName"] == server.urn
+    assert waiver["physicalLocation"]["region"]["startLine"] == line_of("sql.Server(", PROGRAM / "__main__.py")

@@ -102,6 +102,9 @@ def document(report: ComplianceReport, result: PreviewResult | None = None) -> d
                 "properties": {"tags": ["gate", "weakening"]},
             }
         )
+        # a waiver is written in a resource's tags (GATE's source reads "tags of <urn>"): point at that resource
+        source = weakening.get("source", "")
+        urn = source.removeprefix("tags of ") if source.startswith("tags of urn:") else ""
         text = "; ".join(
             f"{label}: {weakening[key]}"
             for key, label in (
@@ -121,7 +124,7 @@ def document(report: ComplianceReport, result: PreviewResult | None = None) -> d
                 "level": "warning",
                 "kind": "review",
                 "message": {"text": text or kind},
-                "locations": [_location("", None, root, fallback)],
+                "locations": [_location(urn, resources.get(urn), root, fallback)],
                 "partialFingerprints": {"landingZone/v1": _fingerprint("gate-weakening", kind, text)},
             }
         )
