@@ -606,6 +606,8 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("aks", {"disableLocalAccounts": False}, "aks-local-accounts-disabled"),
     ("aks", {"disableLocalAccounts": None}, "aks-local-accounts-disabled"),
     ("aks", {"aadProfile": None}, "aks-entra-rbac"),
+    ("aks", {"aadProfile.managed": False}, "aks-entra-rbac"),
+    ("aks", {"aadProfile": {"enableAzureRBAC": True, "adminGroupObjectIDs": ["g"]}}, None),
     ("aks", {"enableRBAC": False}, "aks-entra-rbac"),
     ("aks", {"diskEncryptionSetID": None}, "aks-customer-managed-key"),
     ("aks", {"agentPoolProfiles": [{"name": "system", "mode": "System"}]}, "aks-encryption-at-host"),

@@ -56,8 +56,9 @@ def _private_api_server(private_path: str, ranges_path: str) -> Check:
 def _native_entra_rbac(cluster: ResourceView) -> Iterable[str]:
     if is_false(cluster.get("enableRBAC")):
         yield "Kubernetes RBAC is disabled (enableRBAC must be true)"
-    if not is_true(cluster.get("aadProfile.managed")):
-        yield "Entra ID integration is not enabled (aadProfile.managed must be true)"
+    # As the built-in policy: an aadProfile is Entra integration (legacy, unmanaged integration is retired).
+    if not cluster.has("aadProfile") or is_false(cluster.get("aadProfile.managed")):
+        yield "Entra ID integration is not enabled (aadProfile must be set, with managed: true)"
 
 
 def _classic_entra_rbac(cluster: ResourceView) -> Iterable[str]:

@@ -40,7 +40,6 @@ RULES = (
                 must_be_true("customParameters.noPublicIp", "secure cluster connectivity", absent="ok"),
             ),
         ),
-        azure_policy_ids=("9c25c9e4-ee12-4882-afd2-11fb9d87893f",),
     ),
     service_rule(
         "databricks-public-network-access-disabled",
