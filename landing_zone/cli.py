@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
         prog="landing-zone",
         description="HIPAA-hardened Azure landing zones for PHI: offline preview with policy enforcement.",
     )
+    from landing_zone import cli_commands  # validate-config, policy-pack, audit, --version (DAY-TWO)
+
+    cli_commands.add_version(parser)
     commands = parser.add_subparsers(dest="command", required=True)
 
     preview = commands.add_parser(
@@ -92,16 +95,19 @@ def _parser() -> argparse.ArgumentParser:
     )
     preview.add_argument("--debug", action="store_true", help="show tracebacks for program errors")
 
-    validate = commands.add_parser("validate-config", help="validate a landing-zone config file (YAML or JSON)")
-    validate.add_argument("file", help="YAML or JSON file, optionally with a top-level landingZone key")
+    cli_commands.add_commands(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     try:
-        if arguments.command == "validate-config":
-            return _validate_config(arguments.file)
+        if arguments.command != "preview":
+            from landing_zone.cli_commands import run
+
+            code = run(arguments)
+            if code is not None:
+                return code
         return _preview(arguments)
     except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -116,25 +122,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             print("(run with --debug for the traceback, and report it)", file=sys.stderr)
         return EXIT_ERROR
-
-
-def _validate_config(file: str) -> int:
-    from landing_zone.config import load_config_file
-
-    try:
-        _check_readable_text(file, "landing-zone config file")
-        config = load_config_file(file)
-    except ConfigError as error:
-        print(strip_controls(error.render()), file=sys.stderr)
-        return EXIT_ERROR
-    except InputFileError as error:
-        print(f"error: {strip_controls(str(error))}", file=sys.stderr)
-        return EXIT_ERROR
-    except (OSError, ValueError) as error:
-        print(f"error: {file}: {strip_controls(str(error))}", file=sys.stderr)
-        return EXIT_ERROR
-    print(f"{file}: valid landing-zone configuration for {config.prefix}-{config.environment}")
-    return EXIT_OK
 
 
 def _preview(arguments: argparse.Namespace) -> int:

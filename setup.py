@@ -1,0 +1,36 @@
+"""Package layout that pyproject.toml alone cannot express: the policy pack ships inside the wheel.
+
+The repository keeps the pack at the top-level ``policy_pack/`` folder (the Pulumi CLI takes it as
+``--policy-pack ./policy_pack``). Installed, the same folder becomes the package
+``phi_landing_zone_policy_pack``, with ``PulumiPolicy.yaml``, ``requirements.txt``, ``RULES.md`` and its
+data files, so ``landing-zone policy-pack path`` can print a folder the Pulumi CLI accepts. Everything
+else (name, version, dependencies, scripts) is in pyproject.toml.
+"""
+
+from setuptools import find_packages, setup
+
+#: Installed name of the pack folder (a plain folder on disk: the pack runs from it, nothing imports it).
+PACK_PACKAGE = "phi_landing_zone_policy_pack"
+
+setup(
+    packages=[
+        *find_packages(include=["landing_zone*", "components*", "phi_landing_zone*"]),
+        # landing_zone.program has no __init__.py: the reference program is run as a folder, never imported
+        "landing_zone.program",
+        PACK_PACKAGE,
+        *(f"{PACK_PACKAGE}.{name}" for name in find_packages("policy_pack", include=["phi_guardrails*"])),
+    ],
+    package_dir={PACK_PACKAGE: "policy_pack"},
+    package_data={
+        "landing_zone": [
+            "py.typed",
+            "preview/constraints/data/*.json",
+            "preview/data_stores.json",
+            "preview/templates/*.j2",
+        ],
+        "components": ["py.typed"],
+        "phi_landing_zone": ["py.typed"],
+        PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "RULES.md"],
+        f"{PACK_PACKAGE}.phi_guardrails": ["data/*.json", "data/kinds/*.json"],
+    },
+)
