@@ -11,7 +11,7 @@ must stay silent (a property whose Azure default is already safe, a spelling tha
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +72,6 @@ class Subject:
     token: str
     props: Props
     companions: Callable[[Props], None] | None = None
-    extra: tuple[str, ...] = field(default_factory=tuple)
 
     def program(self, props: Mapping[str, Any]) -> Callable[[], None]:
         def run() -> None:
