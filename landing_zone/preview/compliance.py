@@ -197,7 +197,10 @@ class ComplianceReport:
 
     @property
     def failures(self) -> list[Verdict]:
-        return [v for v in self.verdicts if v.status == FAIL]
+        """Failures, blocking ones first, then by severity."""
+        rank = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+        failed = [v for v in self.verdicts if v.status == FAIL]
+        return sorted(failed, key=lambda v: (v.enforcement != "mandatory", rank.get(v.severity, 4)))
 
     @property
     def unverifiable(self) -> list[Verdict]:
