@@ -184,6 +184,10 @@ def _preview(arguments: argparse.Namespace) -> int:
                 Path(arguments.json_file).write_text(document + "\n", encoding="utf-8")
     except OSError as error:
         print(f"error: cannot write {error.filename or 'the output'}: {error.strerror or error}", file=sys.stderr)
+        for written in (arguments.report_file, arguments.json_file):  # no partial set of artifacts
+            if written and written != "-":
+                with contextlib.suppress(OSError):
+                    Path(written).unlink(missing_ok=True)
         return EXIT_ERROR
     return exit_code(result)
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -387,3 +388,39 @@ def test_a_forked_process_that_writes_after_the_program_finished_voids_the_run(t
     completed = cli("preview", folder, "--no-policy")
     assert_no_verdict(completed)
     assert "no verdict" in completed.stderr
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for a reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def test_the_program_ends_when_the_preview_is_killed(tmp_path: Path) -> None:
+    """The program runs in its own session (so it can be stopped as a group); it must not outlive the gate."""
+    marker = tmp_path / "program.pid"
+    folder = program(tmp_path, f"open({str(marker)!r}, 'w').write(str(os.getpid()))\ntime.sleep(600)\n")
+    gate = subprocess.Popen(
+        [sys.executable, "-m", "landing_zone.cli", "preview", str(folder), "--no-policy"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not (marker.is_file() and marker.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        pid = int(marker.read_text())
+        assert _alive(pid)
+        gate.kill()
+        gate.wait()
+        deadline = time.monotonic() + 30
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(pid)
+    finally:
+        if gate.poll() is None:
+            gate.kill()
+            gate.wait()

@@ -229,14 +229,16 @@ class _Child:
 
     def __init__(self, program_dir: Path, stack: str, dry_run: bool, debug: bool) -> None:
         read_fd, write_fd = os.pipe()
+        # The child holds the read end of the lifeline; it ends itself when this process goes away (even by SIGKILL).
+        lifeline_read, self._lifeline = os.pipe()
         command = [sys.executable, "-u", "-m", "landing_zone.preview.sandbox_child", "--channel", str(write_fd)]
-        command += ["--stack", stack, *([] if dry_run else ["--no-dry-run"]), *(["--debug"] if debug else [])]
-        command.append(str(program_dir))
+        command += ["--lifeline", str(lifeline_read), "--stack", stack]
+        command += [*([] if dry_run else ["--no-dry-run"]), *(["--debug"] if debug else []), str(program_dir)]
         try:
             self.process = subprocess.Popen(
                 command,
                 cwd=program_dir,
-                pass_fds=(write_fd,),
+                pass_fds=(write_fd, lifeline_read),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -244,6 +246,7 @@ class _Child:
             )
         finally:
             os.close(write_fd)
+            os.close(lifeline_read)
         self._frames: queue.Queue[Any] = queue.Queue()
         self._tail: collections.deque[str] = collections.deque(maxlen=20)
         self._channel = os.fdopen(read_fd, "rb")
@@ -322,5 +325,7 @@ class _Child:
             os.killpg(self.process.pid, signal.SIGKILL)
         if alive:
             self.process.wait()
+        with contextlib.suppress(OSError):
+            os.close(self._lifeline)
         for thread in self._threads[1:]:
             thread.join(timeout=2)

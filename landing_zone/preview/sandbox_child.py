@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import sys
@@ -89,6 +90,18 @@ def _origin(cause: BaseException, program_dir: str) -> str:
     return origin
 
 
+def _end_with_parent(fd: int) -> None:
+    """End this process when the preview's process is gone (its end of the lifeline pipe closes)."""
+    os.set_inheritable(fd, False)
+
+    def watch() -> None:
+        with contextlib.suppress(OSError):
+            os.read(fd, 1)
+        os._exit(70)
+
+    threading.Thread(target=watch, name="lifeline", daemon=True).start()
+
+
 def _quiet_event_loop_reports() -> None:
     """asyncio reports a callback that failed (after an exit or error inside an ``apply``) with a traceback;
     without --debug that is one line, as every other error of the preview."""
@@ -105,6 +118,7 @@ def _quiet_event_loop_reports() -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sandbox_child")
     parser.add_argument("--channel", type=int, required=True)
+    parser.add_argument("--lifeline", type=int)
     parser.add_argument("--stack", required=True)
     parser.add_argument("--no-dry-run", action="store_true")
     parser.add_argument("--debug", action="store_true")
@@ -112,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = parser.parse_args(argv)
     sys.argv = [arguments.program_dir]  # the program sees no arguments of ours, as under the language host
     os.set_inheritable(arguments.channel, False)  # not passed on to processes the program starts
+    if arguments.lifeline is not None:
+        _end_with_parent(arguments.lifeline)
     channel = _Channel(arguments.channel)
     if not arguments.debug:
         _quiet_event_loop_reports()
