@@ -6,8 +6,9 @@ Each variant runs in its own child process (so peak memory is its own), the same
 in both, alternating, ``--repeat`` times; the best wall time of each is compared:
 
 - bare: ``pulumi.runtime.set_mocks`` with the SDK's own ``MockMonitor`` and mocks that echo inputs;
-- engine: ``landing_zone.preview.engine.preview`` — recording monitor, Azure mocks, the policy pack
-  started as ``python -m pulumi.policy`` and spoken to over gRPC (Analyze per resource, AnalyzeStack).
+- engine: ``landing_zone.preview.engine.preview`` — the program in its own child process (recording
+  monitor, Azure mocks, registrations streamed to the engine), the policy pack started as
+  ``python -m pulumi.policy`` and spoken to over gRPC (Analyze per resource, AnalyzeStack).
 
 Not part of the default test run: it measures, it does not assert (timed tests are flaky by nature).
 """
@@ -125,7 +126,7 @@ def main() -> None:
     print(f"bare mocks:              {bare['seconds']:.2f} s, peak {bare['peak_mib']:.0f} MiB")
     print(
         f"engine + policy (gRPC):  {engine['seconds']:.2f} s, peak {engine['peak_mib']:.0f} MiB"
-        f" (policy pack process peak {engine['pack_peak_mib']:.0f} MiB)"
+        f" (largest child process, the program's or the pack's: {engine['pack_peak_mib']:.0f} MiB)"
     )
     print(
         f"resources recorded: {engine['resources']:.0f}, violations: {engine['mandatory']:.0f} mandatory, "
