@@ -23,7 +23,17 @@ from typing import Any
 from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails.citations import Citation
-from phi_guardrails.framework import Check, ResourceRule, ResourceView, Target, equals_ignoring_case, is_true, peek
+from phi_guardrails.framework import (
+    Check,
+    ResourceRule,
+    ResourceView,
+    StackContext,
+    StackResource,
+    Target,
+    equals_ignoring_case,
+    is_true,
+    peek,
+)
 
 Predicate = Callable[[ResourceView], bool]
 
@@ -111,6 +121,26 @@ def forbidden(what: str) -> Check:
         yield f"{what} is declared; it issues credentials that bypass Entra ID"
 
     return check
+
+
+def companions_by_target(
+    context: StackContext, types: Sequence[str], edge: str, accept: Callable[[StackResource], bool]
+) -> tuple[set[str], set[str]]:
+    """The targets of companion resources (``types``) that ``accept`` (for example: a TDE protector naming a key).
+
+    Returns the URNs reached through the ``edge`` property and, for hand-written stacks that pass a literal
+    resource ID, the lower-cased last segment of that ID (the target's name).
+    """
+    urns: set[str] = set()
+    names: set[str] = set()
+    for companion in context.of_type(*types):
+        if not accept(companion):
+            continue
+        urns.update(companion.depends_on_via(edge))
+        target = context.read(companion, edge, required=False)
+        if isinstance(target, str) and "/" in target:
+            names.add(target.rstrip("/").rsplit("/", 1)[-1].lower())
+    return urns, names
 
 
 def is_set(*paths: str) -> Predicate:

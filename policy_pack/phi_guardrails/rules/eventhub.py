@@ -3,7 +3,8 @@
 Types read: ``azure-native:eventhub:Namespace`` (any API version) and the classic
 ``azure:eventhub/eventHubNamespace:EventHubNamespace``. Customer-managed keys exist only for the
 Premium and Dedicated tiers; the classic provider configures them through a separate
-``eventhub/namespaceCustomerManagedKey`` resource, so the CMK rule reads the azure-native namespace.
+``eventhub/namespaceCustomerManagedKey`` resource, so that control is a stack rule following the edge
+from key to namespace.
 
 Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/event-hubs/authenticate-shared-access-signature#disabling-localsas-key-authentication (disableLocalAuth)
@@ -14,15 +15,19 @@ Microsoft documentation behind the values:
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from collections.abc import Iterable
+
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
-from phi_guardrails.framework import ResourceView, Target
-from phi_guardrails.service_checks import first_of, forbidden, is_set, service_rule, sku_is, when
+from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target
+from phi_guardrails.service_checks import companions_by_target, first_of, forbidden, is_set, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
 CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
+CLASSIC_CUSTOMER_KEY = ("azure:eventhub/namespaceCustomerManagedKey:NamespaceCustomerManagedKey",)
+_NO_CMK = "events are not encrypted with a customer-managed key"
 
 
 def _offers_cmk(view: ResourceView) -> bool:
@@ -82,30 +87,6 @@ RULES = (
         azure_policy_ids=("0602787f-9896-402a-a6e1-39ee63ee435e",),
     ),
     service_rule(
-        "eventhub-customer-managed-key",
-        description="Premium and Dedicated Event Hubs namespaces must encrypt retained events with a customer-managed key.",
-        citation=citations.ENCRYPTION_AT_REST,
-        severity=Severity.MEDIUM,
-        remediation="Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} with a user-assigned identity.",
-        targets=(
-            Target(
-                NATIVE_NAMESPACE,
-                when(
-                    _offers_cmk,
-                    first_of(
-                        must_equal(
-                            "encryption.keySource",
-                            "Microsoft.KeyVault",
-                            "events are not encrypted with a customer-managed key",
-                        ),
-                        must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
-                    ),
-                ),
-            ),
-        ),
-        azure_policy_ids=("a1ad735a-e96f-45d2-a7b2-9a4932cab7ec",),
-    ),
-    service_rule(
         "eventhub-no-sas-policies",
         description="Event Hubs must not declare shared access (SAS) policies: each one mints keys that bypass Entra ID.",
         citation=citations.ENTITY_AUTHENTICATION,
@@ -113,5 +94,50 @@ RULES = (
         severity=Severity.HIGH,
         remediation="Delete the authorization rule; grant 'Azure Event Hubs Data Sender/Receiver' to the client identities instead.",
         targets=(Target(SAS_POLICIES, forbidden("a shared access (SAS) policy")),),
+    ),
+)
+
+
+def _classic_offers_cmk(view: ResourceView) -> bool:
+    return sku_is("Premium", paths=("sku",))(view) or is_set("dedicatedClusterId")(view)
+
+
+def _events_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
+    keyed, keyed_names = companions_by_target(
+        context, CLASSIC_CUSTOMER_KEY, "eventhubNamespaceId", lambda key: key.view.has("keyVaultKeyIds")
+    )
+    native_check = when(
+        _offers_cmk,
+        first_of(
+            must_equal("encryption.keySource", "Microsoft.KeyVault", _NO_CMK),
+            must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
+        ),
+    )
+
+    def native(namespace: StackResource) -> Iterable[str]:
+        yield from native_check(namespace.view)
+
+    def classic(namespace: StackResource) -> Iterable[str]:
+        if not _classic_offers_cmk(namespace.view):
+            return
+        name = str(context.read(namespace, "name", required=False) or "").lower()
+        if namespace.urn not in keyed and name not in keyed_names:
+            yield f"{_NO_CMK} (no eventhub.NamespaceCustomerManagedKey with keyVaultKeyIds for this namespace)"
+
+    yield from context.findings(context.of_type(*NATIVE_NAMESPACE), native)
+    yield from context.findings(context.of_type(*CLASSIC_NAMESPACE), classic)
+
+
+STACK_RULES = (
+    StackRule(
+        id="eventhub-customer-managed-key",
+        description="Premium and Dedicated Event Hubs namespaces must encrypt retained events with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} with a user-assigned identity (classic: an eventhub.NamespaceCustomerManagedKey for the namespace).",
+        check=_events_under_customer_key,
+        resource_types=NATIVE_NAMESPACE + CLASSIC_NAMESPACE + CLASSIC_CUSTOMER_KEY,
+        azure_policy_ids=("a1ad735a-e96f-45d2-a7b2-9a4932cab7ec",),
     ),
 )

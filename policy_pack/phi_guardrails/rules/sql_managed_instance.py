@@ -2,7 +2,9 @@
 
 Types read: ``azure-native:sql:ManagedInstance`` (any API version), the classic
 ``azure:mssql/managedInstance:ManagedInstance`` and, for the classic TDE protector,
-``azure:mssql/managedInstanceTransparentDataEncryption:ManagedInstanceTransparentDataEncryption``.
+``azure:mssql/managedInstanceTransparentDataEncryption:ManagedInstanceTransparentDataEncryption`` (the
+classic provider sets the customer-managed key there, so that control is a stack rule following the edge
+from protector to instance).
 A managed instance always lives in its own delegated subnet; the public data endpoint is the only
 way it becomes reachable from the Internet.
 
@@ -15,12 +17,14 @@ Microsoft documentation behind the values:
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from collections.abc import Iterable
+
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import all_of, must_be_set, must_be_true, must_equal, must_not_be_set
-from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import any_of, not_true, service_rule
+from phi_guardrails.framework import StackContext, StackResource, StackRule, Target
+from phi_guardrails.service_checks import any_of, companions_by_target, not_true, service_rule
 
 NATIVE_INSTANCE = ("azure-native:sql:ManagedInstance",)
 CLASSIC_INSTANCE = ("azure:mssql/managedInstance:ManagedInstance",)
@@ -88,19 +92,42 @@ RULES = (
         ),
         azure_policy_ids=("0c28c3fb-c244-42d5-a9bf-f35f2999577b", "78215662-041e-49ed-a9dd-5385911b3a1f"),
     ),
-    service_rule(
-        "sql-mi-customer-managed-key",
+)
+
+
+def _tde_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
+    def keyed(tde: StackResource) -> bool:
+        return tde.view.has("keyVaultKeyId") or tde.view.has("managedHsmKeyId")
+
+    protected, protected_names = companions_by_target(context, CLASSIC_TDE, "managedInstanceId", keyed)
+
+    def native(instance: StackResource) -> Iterable[str]:
+        yield from must_be_set("keyId", _NO_CMK)(instance.view)
+
+    def classic(instance: StackResource) -> Iterable[str]:
+        name = str(context.read(instance, "name", required=False) or "").lower()
+        if instance.urn not in protected and name not in protected_names:
+            yield f"{_NO_CMK} (no mssql.ManagedInstanceTransparentDataEncryption with keyVaultKeyId for this instance)"
+
+    def protector(tde: StackResource) -> Iterable[str]:
+        if not keyed(tde):
+            yield f"{_NO_CMK} (keyVaultKeyId or managedHsmKeyId is not set, so the protector is service-managed)"
+
+    yield from context.findings(context.of_type(*NATIVE_INSTANCE), native)
+    yield from context.findings(context.of_type(*CLASSIC_INSTANCE), classic)
+    yield from context.findings(context.of_type(*CLASSIC_TDE), protector)
+
+
+STACK_RULES = (
+    StackRule(
+        id="sql-mi-customer-managed-key",
         description="SQL managed instances holding PHI must protect TDE with a customer-managed key.",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.HIGH,
-        remediation="Set keyId to the Key Vault key with primaryUserAssignedIdentityId able to unwrap it (classic: mssql.ManagedInstanceTransparentDataEncryption with keyVaultKeyId).",
-        targets=(
-            Target(NATIVE_INSTANCE, must_be_set("keyId", _NO_CMK)),
-            Target(
-                CLASSIC_TDE,
-                any_of(must_be_set("keyVaultKeyId", _NO_CMK), must_be_set("managedHsmKeyId", _NO_CMK)),
-            ),
-        ),
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation="Set keyId to the Key Vault key with primaryUserAssignedIdentityId able to unwrap it (classic: an mssql.ManagedInstanceTransparentDataEncryption for the instance with keyVaultKeyId).",
+        check=_tde_under_customer_key,
+        resource_types=NATIVE_INSTANCE + CLASSIC_INSTANCE + CLASSIC_TDE,
         azure_policy_ids=("ac01ad65-10e5-46df-bdd9-6b0cad13e1d2",),
     ),
 )
