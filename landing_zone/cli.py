@@ -226,8 +226,9 @@ def _report_program_failure(cause: BaseException, debug: bool) -> None:
         return
     if isinstance(cause, IncompletePlanError):
         subject = f" ({cause.kind}: {cause.subject})" if cause.kind or cause.subject else ""
+        origin = f"{getattr(cause, 'origin', '')}: " if getattr(cause, "origin", "") else ""
         print(
-            f"error: incomplete plan{strip_controls(subject)}: {strip_controls(str(cause))}\n"
+            f"error: {strip_controls(origin)}incomplete plan{strip_controls(subject)}: {strip_controls(str(cause))}\n"
             "The offline preview cannot see the whole plan, so it gives no verdict.",
             file=sys.stderr,
         )

@@ -211,9 +211,23 @@ def test_an_incomplete_plan_the_program_swallowed_still_fails(tmp_path: Path) ->
     report = tmp_path / "out.json"
     completed = cli("preview", folder, "--json", report)
     assert_no_verdict(completed, report)
+    raised = 1 + (folder / "__main__.py").read_text().splitlines().index("    raise IncompletePlanError(")
     assert (
-        "error: incomplete plan (invoke: azure-native:web:listWebAppPublishingCredentials): invoke "
-        "azure-native:web:listWebAppPublishingCredentials cannot be answered offline"
+        f"error: {folder / '__main__.py'}:{raised}: incomplete plan (invoke: "
+        "azure-native:web:listWebAppPublishingCredentials): invoke azure-native:web:listWebAppPublishingCredentials "
+        "cannot be answered offline"
+    ) in completed.stderr
+
+
+def test_an_invoke_the_mocks_cannot_answer_fails_naming_it(tmp_path: Path) -> None:
+    folder = program(
+        tmp_path, "from pulumi_azure_native import resources\nresources.get_resource_group(resource_group_name='rg')\n"
+    )
+    report = tmp_path / "out.json"
+    completed = cli("preview", folder, "--json", report)
+    assert_no_verdict(completed, report)
+    assert (
+        f"error: {folder / '__main__.py'}: incomplete plan (invoke: azure-native:resources:getResourceGroup)"
     ) in completed.stderr
 
 

@@ -188,12 +188,11 @@ def _failure(error: Any, where: str, registrations: list[Registration]) -> Excep
         source = error.get("source")
         return ProgramError(ConfigError(problems, source if isinstance(source, str) else None), registrations)
     if category == "incomplete-plan":
-        return ProgramError(
-            IncompletePlanError(
-                str(error.get("message", "")), kind=str(error.get("kind", "")), subject=str(error.get("subject", ""))
-            ),
-            registrations,
+        incomplete = IncompletePlanError(
+            str(error.get("message", "")), kind=str(error.get("kind", "")), subject=str(error.get("subject", ""))
         )
+        incomplete.origin = str(error.get("origin") or where)  # type: ignore[attr-defined] -- for the message
+        return ProgramError(incomplete, registrations)
     return ProgramError(
         RemoteProgramError(
             str(error.get("type", "Exception")),

@@ -68,7 +68,13 @@ def describe_failure(cause: BaseException, program_dir: str = "") -> dict[str, A
             "problems": [[problem.path, problem.message] for problem in cause.problems],
         }
     if isinstance(cause, IncompletePlanError):
-        return {"category": "incomplete-plan", "kind": cause.kind, "subject": cause.subject, "message": str(cause)}
+        return {
+            "category": "incomplete-plan",
+            "kind": cause.kind,
+            "subject": cause.subject,
+            "message": str(cause),
+            "origin": _origin(cause, program_dir),
+        }
     return {
         "category": "exception",
         "type": type(cause).__name__,
