@@ -270,3 +270,22 @@ def test_a_verdict_on_a_component_or_an_unknown_urn_is_never_dropped(tmp_path: P
     assert ("holder", compliance.FAIL, "the holder component is flagged") in failures
     assert ("urn:pulumi:dev::invented::test:index:Ghost::ghost", compliance.FAIL, "an invented resource") in failures
     assert len(report.failures) == 2
+
+
+def test_waivers_in_code_show_next_to_every_verdict_on_their_resource(leaky: PreviewResult) -> None:
+    server = next(r for r in leaky.resources if r.type == "azure-native:sql:Server")
+    leaky.weakenings = [
+        Weakening(
+            "waiver", "publicAccess", "sql", "secure default waived", "legacy client", "CISO", f"tags of {server.urn}"
+        )
+    ]
+    try:
+        report = compliance.build(leaky)
+    finally:
+        leaky.weakenings = []
+    on_server = [v for v in report.verdicts if v.urn == server.urn]
+    assert on_server and all(v.waivers == ("publicAccess",) for v in on_server)
+    assert not any(v.waivers for v in report.verdicts if v.urn != server.urn)
+    text = compliance.render_markdown(report)
+    assert "🟠 waiver in code: publicAccess" in text
+    assert "| waiver | publicAccess | sql | secure default waived | legacy client | CISO |" in text

@@ -107,6 +107,8 @@ class Verdict:
     resource_id: str = ""
     evidence: tuple[tuple[str, str], ...] = ()
     source: str = ""
+    #: Waivers in code the resource carries (``waiver:<name>`` tags): shown next to every verdict on it.
+    waivers: tuple[str, ...] = ()
 
     @property
     def identity(self) -> str:
@@ -279,6 +281,7 @@ def build(
         project_file=str(Path(program_dir) / "Pulumi.yaml") if program_dir is not None else "",
     )
     waived = {(w.get("policy", ""), w.get("target", "")) for w in weakenings if w.get("kind", "").lower() == "waiver"}
+    waivers_on = _waivers_by_resource(weakenings)
     for pack in result.packs:
         disabled = {name for name, config in pack.config.items() if config.enforcement_level == "disabled"}
         by_key: dict[tuple[str, str], list[Any]] = defaultdict(list)
@@ -339,6 +342,7 @@ def build(
                         resource_id=resource.resource_id,
                         evidence=tuple((path, scrub(value)) for path, value in evidence(registration, paths)),
                         source=resource.source,
+                        waivers=tuple(sorted(waivers_on.get(registration.urn, []))),
                     )
                 )
             for urn in sorted(answered - everything.keys()):
@@ -368,6 +372,16 @@ def build(
                 report.rules.append(rule)
                 report.verdicts.extend(rule.verdicts)
     return report
+
+
+def _waivers_by_resource(weakenings: list[dict[str, str]]) -> dict[str, list[str]]:
+    """URN -> names of the waivers in code its tags carry (GATE records them with source ``tags of <urn>``)."""
+    found: dict[str, list[str]] = defaultdict(list)
+    for weakening in weakenings:
+        source = weakening.get("source", "")
+        if weakening.get("kind") == "waiver" and source.startswith("tags of urn:"):
+            found[source.removeprefix("tags of ")].append(weakening.get("policy", ""))
+    return found
 
 
 def _status(diagnostics: list[Any], answer: tuple[str, str] | None, policy: Any) -> tuple[str, str]:
