@@ -724,6 +724,7 @@ def render_csv(report: ComplianceReport) -> str:
             "resource_id",
             "evidence",
             "detail",
+            "waivers",
             "source",
         ]
     )
@@ -742,6 +743,7 @@ def render_csv(report: ComplianceReport) -> str:
             v.resource_id,
             "; ".join(f"{path}={value}" for path, value in v.evidence),
             v.detail,
+            "; ".join(v.waivers),
             v.source,
         ]
         writer.writerow([csv_cell(cell) for cell in row])
