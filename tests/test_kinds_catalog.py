@@ -340,3 +340,19 @@ def test_every_kind_is_a_baa_covered_service() -> None:
         if catalogs.covered_service(token) is None
     ]
     assert missing == []
+
+
+def test_the_pack_loads_without_the_sdk_or_this_repository() -> None:
+    """The pack ships its data: loading every rule imports neither the azure-native SDK nor our own packages."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, phi_guardrails, phi_guardrails.docs; phi_guardrails.all_policies();"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'pulumi_azure_native', 'landing_zone', 'components'}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT / "policy_pack", capture_output=True, text=True, check=True,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "policy_pack")},
+    )  # fmt: skip
+    assert result.stdout.strip() == "[]"
