@@ -1,4 +1,12 @@
-"""Management locks for stateful resources: ``CanNotDelete`` unless the caller chose otherwise in writing."""
+"""Management locks for stateful resources: ``CanNotDelete`` unless the caller chose otherwise in writing.
+
+A lock on a resource also covers its child and extension resources: diagnostic settings, role
+assignments scoped to it, private endpoint connections, tables
+(https://learn.microsoft.com/azure/azure-resource-manager/management/lock-resources). Deleting or
+replacing one of those fails while the lock is on, so grants that may change (the deployer's) sit on
+the resource group, which is never locked, and changing a locked resource's children is a change-window
+step (README, "Things Azure will not let you undo"). Non-production stacks deploy without locks.
+"""
 
 from __future__ import annotations
 
