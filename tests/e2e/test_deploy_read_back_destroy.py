@@ -21,6 +21,7 @@ import shutil
 import string
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,7 @@ def workspace_env(tmp_path: Path) -> dict[str, str]:
     }
 
 
+@contextmanager
 def deployed(folder: Path, stack_name: str, config: dict[str, Any], env: dict[str, str]) -> Iterator[list[dict]]:
     """Up, refresh, yield the refreshed resources, then destroy and remove the stack whatever happened."""
     from pulumi import automation as auto
@@ -96,7 +98,7 @@ def test_minimal_key_vault(tmp_path: Path, workspace_env: dict[str, str]) -> Non
         "minimal-key-vault:vaultDnsZoneId": zone,
         "minimal-key-vault:environmentClass": "nonprod",
     }
-    for resources in deployed(folder, "e2e", config, workspace_env):
+    with deployed(folder, "e2e", config, workspace_env) as resources:
         (vault,) = outputs_of(resources, "azure-native:keyvault:Vault")
         properties = vault["properties"]
         assert properties["publicNetworkAccess"] == "Disabled"
@@ -132,7 +134,7 @@ def test_full_environment(tmp_path: Path, workspace_env: dict[str, str]) -> None
     }
     landing_zone["dataServices"]["backup"] = {"enabled": False}
     config = {"azure-native:location": LOCATION, "landingZone": landing_zone}
-    for resources in deployed(folder, "e2e", config, workspace_env):
+    with deployed(folder, "e2e", config, workspace_env) as resources:
         accounts = outputs_of(resources, "azure-native:storage:StorageAccount")
         assert accounts and all(a["allowSharedKeyAccess"] is False for a in accounts)
         assert all(a["encryption"]["keySource"] == "Microsoft.Keyvault" for a in accounts)
