@@ -106,7 +106,7 @@ def parse_export(document: Any, source: str = "<export>") -> Deployment:
     deployment = document["deployment"]
     if not isinstance(deployment, Mapping):
         raise ExportError(f"{source}: 'deployment' is not an object")
-    raw_resources = deployment.get("resources") or []
+    raw_resources = _or_empty(deployment.get("resources"), [])
     if not isinstance(raw_resources, list):
         raise ExportError(f"{source}: deployment.resources is not a list")
     notes: list[str] = []
@@ -145,6 +145,11 @@ def _stack_identity(resources: list[ExportedResource], source: str) -> tuple[str
     return "", ""
 
 
+def _or_empty(value: Any, empty: Any) -> Any:
+    """An absent (null) field as its empty value; any other value as given, to be type-checked."""
+    return empty if value is None else value
+
+
 def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> str:
     value = raw.get(key)
     if value is None or value == "":
@@ -157,14 +162,14 @@ def _text(raw: Mapping[str, Any], key: str, where: str, *, required: bool = Fals
 
 
 def _urns(raw: Mapping[str, Any], key: str, where: str) -> list[str]:
-    value = raw.get(key) or []
+    value = _or_empty(raw.get(key), [])
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ExportError(f"{where}: '{key}' is not a list of strings")
     return list(value)
 
 
 def _properties(raw: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
-    value = raw.get(key) or {}
+    value = _or_empty(raw.get(key), {})
     if not isinstance(value, Mapping):
         raise ExportError(f"{where}: '{key}' is not an object")
     return {str(name): to_wire(item) for name, item in value.items()}
@@ -179,7 +184,7 @@ def _resource(raw: Mapping[str, Any], where: str) -> ExportedResource:
     # Analyze sees what is deployed: the outputs, over the inputs for what Azure does not return
     # (a resource group name, a password it never echoes).
     deployed = {**inputs, **outputs}
-    property_dependencies = raw.get("propertyDependencies") or {}
+    property_dependencies = _or_empty(raw.get("propertyDependencies"), {})
     if not isinstance(property_dependencies, Mapping):
         raise ExportError(f"{where}: 'propertyDependencies' is not an object")
     timeouts = raw.get("customTimeouts")
