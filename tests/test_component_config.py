@@ -65,6 +65,9 @@ class TestSqlKeySize:
         assert parse_config(config_data).keys.key_size == 4096
 
 
+WAIVER = {"reason": "sandbox stack destroyed after each test run", "approvedBy": "platform lead"}
+
+
 class TestDeployerAndEnvironmentClass:
     def test_defaults_are_production_and_a_ci_service_principal(self, config_data: dict[str, Any]) -> None:
         config = parse_config(config_data)
@@ -74,6 +77,7 @@ class TestDeployerAndEnvironmentClass:
     def test_deployer_group_and_nonprod(self, config_data: dict[str, Any]) -> None:
         config_data["deployer"] = {"objectId": "5B3F2C9A-0000-4000-8000-0000000000E1", "principalType": "Group"}
         config_data["environmentClass"] = "nonprod"
+        config_data["logging"]["immutability"] = {"enabled": False, "waiver": WAIVER}
         config = parse_config(config_data)
         assert config.deployer.object_id == "5b3f2c9a-0000-4000-8000-0000000000e1"
         assert config.deployer.principal_type == "Group" and config.environment_class == "nonprod"
@@ -88,3 +92,9 @@ class TestDeployerAndEnvironmentClass:
     def test_unknown_values_are_refused(self, config_data: dict[str, Any], key: str, value: Any, path: str) -> None:
         config_data[key] = value
         assert path in problems_of(config_data)
+
+    def test_nonprod_with_an_immutable_archive_is_refused(self, config_data: dict[str, Any]) -> None:
+        """Unexpired version-level WORM blobs block deleting the archive, so a nonprod stack could not be destroyed."""
+        config_data["environmentClass"] = "nonprod"
+        message = problems_of(config_data)["logging.immutability.enabled"]
+        assert "unexpired immutable blobs block deleting the archive" in message

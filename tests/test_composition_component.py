@@ -282,7 +282,14 @@ class TestEnvironmentClass:
         assert {r.inputs["tags"]["environmentClass"] for r in full.by_type("azure-native:keyvault:Vault")} == {"prod"}
 
     def test_nonprod_deploys_without_protect_or_locks_and_says_so(self) -> None:
-        run = landing_zone(environmentClass="nonprod")
+        logging = {
+            **FULL["logging"],
+            "immutability": {
+                "enabled": False,
+                "waiver": {"reason": "sandbox stack destroyed after each test run", "approvedBy": "platform lead"},
+            },
+        }
+        run = landing_zone(environmentClass="nonprod", logging=logging)
         assert [r.urn for r in run.registrations if r.protect] == []
         assert run.by_type("azure-native:authorization:ManagementLockByScope") == []
         for vault in run.by_type("azure-native:keyvault:Vault"):

@@ -379,18 +379,27 @@ class LandingZoneConfig(Model):
     )
 
     @model_validator(mode="after")
-    def _sql_tde_key_size(self) -> LandingZoneConfig:
+    def _deployable(self) -> LandingZoneConfig:
+        problems: list[tuple[Location, str]] = []
         if self.data_services.sql.enabled and self.keys.key_size not in (2048, 3072):
-            raise_problems(
-                "LandingZoneConfig",
-                [
-                    (
-                        ("keys", "keySize"),
-                        f"Azure SQL TDE accepts only 2048- or 3072-bit RSA keys; use keySize 3072 "
-                        f"with dataServices.sql enabled (got {self.keys.key_size})",
-                    )
-                ],
+            problems.append(
+                (
+                    ("keys", "keySize"),
+                    f"Azure SQL TDE accepts only 2048- or 3072-bit RSA keys; use keySize 3072 "
+                    f"with dataServices.sql enabled (got {self.keys.key_size})",
+                )
             )
+        if self.environment_class == "nonprod" and self.logging.immutability.enabled:
+            # Version-level WORM holds every blob for the whole period, unlocked or not, and the account
+            # cannot be deleted while one is: a nonprod stack must be destroyable without waiting years.
+            problems.append(
+                (
+                    ("logging", "immutability", "enabled"),
+                    "environmentClass nonprod must be destroyable, and unexpired immutable blobs block deleting "
+                    "the archive: set logging.immutability.enabled: false with a waiver (or use environmentClass prod)",
+                )
+            )
+        raise_problems("LandingZoneConfig", problems)
         return self
 
 
