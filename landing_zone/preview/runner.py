@@ -4,6 +4,10 @@ Both paths configure the Pulumi runtime the way the language host would (project
 secret keys, preview flag), start from a fresh root stack, wait for every outstanding RPC, and
 return what was registered. The runtime is process-global state; these functions reset what they
 touch so many runs can share one process (tests, benchmarks).
+
+They run the program in the calling process, so they are for trusted code (component tests). The
+preview and the CLI run untrusted programs through `landing_zone.preview.sandbox`, which calls
+`run_program` in a child process and keeps the verdict out of the program's reach.
 """
 
 from __future__ import annotations
