@@ -246,3 +246,27 @@ def test_wildcard_with_not_actions_still_fails_and_data_actions_count(analyze: A
     assert verdicts(analyze, one("azure-native:authorization:RoleDefinition", data_star)) == ROLE_FAILS
     (message,) = messages(analyze, one("azure-native:authorization:RoleDefinition", data_star))
     assert "permissions[0].dataActions grants a wildcard" in message
+
+
+PIM_ACTIVE = "azure:pim/activeRoleAssignment:ActiveRoleAssignment"
+
+
+@pytest.mark.parametrize(
+    "expiration", [{"durationHours": 8}, {"durationDays": 30}, {"endDateTime": "2027-01-01T00:00:00Z"}]
+)
+def test_a_time_bound_pim_active_assignment_is_fine_and_a_permanent_one_is_standing(
+    analyze: Analyze, expiration: dict[str, Any]
+) -> None:
+    active = {
+        "principalId": "p",
+        "roleDefinitionId": role_id(OWNER),
+        "scope": SUBSCRIPTION,
+        "justification": "break glass",
+    }
+    assert verdicts(analyze, one(PIM_ACTIVE, {**active, "schedule": {"expiration": expiration}})) == {}
+    assert (
+        verdicts(analyze, one(PIM_ACTIVE, {**active, "schedule": {"startDateTime": "2026-12-01T00:00:00Z"}})) == FAILS
+    )
+    assert verdicts(analyze, one(PIM_ACTIVE, active)) == FAILS  # the property missing
+    narrow = {**active, "scope": f"{SUBSCRIPTION}/resourceGroups/rg-app"}
+    assert verdicts(analyze, one(PIM_ACTIVE, narrow)) == {}

@@ -2,7 +2,9 @@
 
 Standing grants. A role assignment is permanent (standing) access; a PIM eligibility
 (``authorization:PimRoleEligibilitySchedule``, classic ``azure:pim/eligibleRoleAssignment``) must be
-activated, time-bound and justified, so it is not read here. A standing grant of a role that can
+activated, time-bound and justified, so it is not read here. A classic PIM *active* assignment
+(``azure:pim/activeRoleAssignment``) is standing unless ``schedule.expiration`` bounds it; it has no
+``principalType``, so it is treated as Azure's default (User). A standing grant of a role that can
 assign roles (Owner, User Access Administrator, Role Based Access Control Administrator; the dated
 table in ``data/privileged_roles.json``) to a user or group (``principalType`` User, Group or
 ForeignGroup, or missing: Azure's default is User) at subscription, management-group or root scope
@@ -37,6 +39,8 @@ from phi_guardrails.framework import ResourceRule, ResourceView, Target, entries
 
 NATIVE_ASSIGNMENT = ("azure-native:authorization:RoleAssignment",)
 CLASSIC_ASSIGNMENT = ("azure:authorization/assignment:Assignment",)
+#: A PIM *active* assignment (classic provider) is standing access unless its schedule expires.
+CLASSIC_PIM_ACTIVE = ("azure:pim/activeRoleAssignment:ActiveRoleAssignment",)
 NATIVE_ROLE_DEFINITION = ("azure-native:authorization:RoleDefinition",)
 CLASSIC_ROLE_DEFINITION = ("azure:authorization/roleDefinition:RoleDefinition",)
 
@@ -119,6 +123,13 @@ def _standing_grant(view: ResourceView) -> Iterable[str]:
         )
 
 
+def _pim_active(view: ResourceView) -> Iterable[str]:
+    """An active PIM assignment with an expiry is time-bound (just in time); without one it is standing."""
+    if any(view.has(f"schedule.expiration.{field}") for field in ("durationDays", "durationHours", "endDateTime")):
+        return
+    yield from _standing_grant(view)
+
+
 def _wildcard(action: Any) -> bool:
     """``*`` or a provider-root wildcard other than ``*/read`` (``*/write``, ``*/delete``, ``*/action``, ``*/*``)."""
     if not isinstance(action, str):
@@ -159,7 +170,10 @@ RULES: tuple[ResourceRule, ...] = (
             "Control Administrator grant with a condition limiting which roles it may assign; grant workload teams "
             "narrower roles at resource-group scope."
         ),
-        targets=(Target(NATIVE_ASSIGNMENT + CLASSIC_ASSIGNMENT, _standing_grant),),
+        targets=(
+            Target(NATIVE_ASSIGNMENT + CLASSIC_ASSIGNMENT, _standing_grant),
+            Target(CLASSIC_PIM_ACTIVE, _pim_active),
+        ),
     ),
     ResourceRule(
         id="no-wildcard-custom-roles",
