@@ -329,12 +329,21 @@ class LogWorkspace(pulumi.ComponentResource):
 def flow_log_target(
     logs: LogWorkspace, network_watcher_name: str, network_watcher_resource_group_name: str = "NetworkWatcherRG"
 ) -> FlowLogArgs:
-    """Where VNet flow logs of this landing zone go: the flow-log account (else the archive), with traffic
-    analytics in the workspace."""
-    storage = logs.flow_log_storage
+    """Where VNet flow logs of this landing zone go: the flow-log account, written with its identity, with
+    traffic analytics in the workspace.
+
+    Never the archive: it takes no shared keys, and under version-level WORM every minute's rewrite of a
+    flow-log blob would be kept for the whole retention period.
+    """
+    storage, identity = logs.flow_log_storage, logs.flow_log_identity
+    if storage is None or identity is None:
+        raise ValueError(
+            "flow logs need the LogWorkspace's flow-log account: pass flow_log_account_name and "
+            "flow_log_identity_name (the archive is WORM and takes no shared keys)"
+        )
     return FlowLogArgs(
-        storage_account_id=storage.resource_id if storage is not None else logs.archive_storage_account_id,
-        identity_resource_id=logs.flow_log_identity.id if logs.flow_log_identity is not None else None,
+        storage_account_id=storage.resource_id,
+        identity_resource_id=identity.id,
         depends_on=tuple(logs.flow_log_dependencies),
         workspace_resource_id=logs.workspace_id,
         workspace_customer_id=logs.workspace_customer_id,

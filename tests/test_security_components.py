@@ -308,6 +308,25 @@ class TestLogWorkspace:
         blob = core_run.one("azure-native:storage:BlobServiceProperties")
         assert blob.inputs["restorePolicy"] == {"enabled": False}, "point-in-time restore excludes version-level WORM"
 
+    def test_flow_logs_are_never_pointed_at_the_worm_archive(self) -> None:
+        from components.log_workspace import flow_log_target
+
+        def program() -> None:
+            logs = LogWorkspace(
+                "audit",
+                resource_group_name="rg-sec",
+                location="eastus2",
+                workspace_name="log-contoso-dev-eus2-audit",
+                archive_account_name="stcontosodeveus2audit01",
+                customer_managed_key=cmk(vault()).reference,
+                subscription_id=SUB,
+                tags=TAGS,
+            )
+            flow_log_target(logs, "NetworkWatcher_eastus2")
+
+        with pytest.raises(ProgramError, match="flow logs need the LogWorkspace's flow-log account"):
+            record(program)
+
     def test_export_and_activity_log_reach_the_archive(self, core_run: ProgramRun) -> None:
         archive = core_run.one("azure-native:storage:StorageAccount")
         export = core_run.one("azure-native:operationalinsights:DataExport")
