@@ -31,7 +31,9 @@ stateful = (
     if production
     else {
         "lock": None,
-        "lock_waiver": Waiver(reason="environmentClass is nonprod: the stack must be destroyable"),
+        "lock_waiver": Waiver(
+            reason="environmentClass is nonprod: the stack must be destroyable", approver="the stack config's owner"
+        ),
         "protect": False,
         "soft_delete_retention_days": 7,
     }
