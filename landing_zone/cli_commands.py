@@ -158,17 +158,48 @@ def validate_config(file: str | None, stack: str | None) -> int:
     return EXIT_OK
 
 
+def _project_header(folder: Path) -> tuple[str, Path] | None:
+    """Name and stack-config folder from the project file in ``folder`` (None without one).
+
+    Only these two settings: validating config needs no runnable program, so this reads less than
+    `project.load_project` (which also insists on the program's ``__main__.py``).
+    """
+    from landing_zone import yaml12
+    from landing_zone.preview.project import ProjectError
+
+    path = next((folder / name for name in ("Pulumi.yaml", "Pulumi.yml") if (folder / name).is_file()), None)
+    if path is None:
+        return None
+    try:
+        document = yaml12.load_file(path)
+    except yaml12.YamlError as error:
+        raise ProjectError(f"{path}: {error}") from None
+    if not isinstance(document, Mapping) or not isinstance(document.get("name"), str):
+        raise ProjectError(f"{path}: a project needs a 'name'")
+    stack_dir = (folder / str(document.get("stackConfigDir") or ".")).resolve()
+    if not stack_dir.is_relative_to(folder.resolve()):
+        raise ProjectError(f"{path}: stackConfigDir resolves to {stack_dir}, outside the project folder")
+    return document["name"], stack_dir
+
+
 def _stack_file(folder: Path, stack: str) -> Path:
-    from landing_zone.preview.project import ProjectError, load_project
+    from landing_zone.preview.project import ProjectError, check_stack_name
 
     if folder.is_file():
         raise ProjectError(f"{folder}: with --stack, give the project folder (default: .), not a file")
-    project = load_project(folder)
-    path = project.stack_file(stack)
+    check_stack_name(stack)
+    header = _project_header(folder)
+    if header is None:
+        raise ProjectError(f"no Pulumi.yaml in {folder.resolve()}: not a Pulumi project folder")
+    name, stack_dir = header
+    path = stack_dir / f"Pulumi.{stack}.yaml"
     if not path.is_file():
+        stacks = sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in stack_dir.glob("Pulumi.*.yaml") if p.name.count(".") == 2
+        )
         raise ProjectError(
-            f"no stack file {path} for stack {stack!r} in project {project.name!r} (stacks with files: "
-            f"{', '.join(project.stacks()) or 'none'})"
+            f"no stack file {path} for stack {stack!r} in project {name!r} (stacks with files: "
+            f"{', '.join(stacks) or 'none'})"
         )
     return path
 
@@ -213,15 +244,11 @@ def _has_top_key(path: Path) -> bool:
 
 
 def _project_name(folder: Path) -> str | None:
-    """The name in the Pulumi.yaml of the stack file's folder or the nearest folder above it."""
-    from landing_zone.preview.project import ProjectError, load_project
-
+    """The project name in the Pulumi.yaml of the stack file's folder or the nearest folder above it."""
     for candidate in [folder, *folder.parents]:
-        if (candidate / "Pulumi.yaml").is_file() or (candidate / "Pulumi.yml").is_file():
-            try:
-                return load_project(candidate).name
-            except ProjectError:
-                return None
+        header = _project_header(candidate)
+        if header is not None:
+            return header[0]
     return None
 
 
