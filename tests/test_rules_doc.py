@@ -212,3 +212,13 @@ def test_benchmark_names_are_escaped_in_tables() -> None:
     from phi_guardrails.docs import _escape
 
     assert _escape("a|b <script>") == "a\\|b &lt;script&gt;"
+
+
+def test_rules_md_lists_every_kind_with_its_flags() -> None:
+    section = RULES_MD.read_text().split("## Resource kinds")[1].split("## Rules")[0]
+    for kind in catalogs.kinds():
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{kind.kind}` |"))
+        cells = [cell.strip() for cell in row.split("|")[1:-1]]
+        assert cells[3:6] == ["yes" if flag else "—" for flag in (kind.holds_phi, kind.stateful, kind.cmk_consumer)]
+        assert cells[6] == (kind.defender_plan or "—")
+        assert all(f"`{token}`" in cells[2] for token in kind.tokens)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from phi_guardrails import PACK_NAME
-from phi_guardrails.catalogs import benchmarks
+from phi_guardrails.catalogs import benchmarks, kinds
 from phi_guardrails.crosswalk import checks_by_id, cited, coverage, policies_by_id
 from phi_guardrails.framework import ResourceRule, StackRule
 from phi_guardrails.rules import RULES, STACK_RULES
@@ -66,6 +66,30 @@ def _crosswalk(rules: Sequence[ResourceRule | StackRule]) -> list[str]:
         policies = "<br>".join(_policy(guid) for guid in rule.azure_policy_ids) or "—"
         checks = "<br>".join(_check(check) for check in rule.checkov_ids) or "—"
         lines.append(f"| `{rule.id}` | {policies} | {checks} |")
+    lines.append("")
+    return lines
+
+
+def _kinds() -> list[str]:
+    """The kinds catalog the stack rules read, so a reader sees why a resource is held to them."""
+    lines = [
+        "## Resource kinds",
+        "",
+        "From `phi_guardrails/data/kinds/` (one file per service). PHI kinds must be logged to a workspace, reached",
+        "privately and delete-locked; stateful kinds protected; CMK consumers' keys purge-protected and granted; each",
+        "Defender plan named here must be Standard when its kind is present.",
+        "",
+        "| Kind | Service | Tokens | PHI | Stateful | CMK | Defender plan | Private link group IDs |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for kind in kinds():
+        flags = ["yes" if flag else "—" for flag in (kind.holds_phi, kind.stateful, kind.cmk_consumer)]
+        tokens = "<br>".join(f"`{token}`" for token in kind.tokens)
+        groups = ", ".join(f"`{group}`" for group in kind.private_link_group_ids) or "—"
+        lines.append(
+            f"| `{kind.kind}` | {_escape(kind.service)} | {tokens} | {' | '.join(flags)} "
+            f"| {kind.defender_plan or '—'} | {groups} |"
+        )
     lines.append("")
     return lines
 
@@ -130,6 +154,7 @@ def render() -> str:
     lines.append("")
     lines += _crosswalk(rules)
     lines += _coverage(rules)
+    lines += _kinds()
     lines += ["## Rules", ""]
     for rule in rules:
         related = ", ".join(citation.reference for citation in rule.related)
