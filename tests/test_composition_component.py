@@ -142,6 +142,19 @@ class TestDeployerGrant:
             "create-before-delete never collides"
         )
 
+    def test_a_changed_group_object_id_replaces_no_stateful_resource(self) -> None:
+        """Issue 13 item 3: a re-created Entra group (new object ID, same name) changes only its own grant."""
+        subscription = copy.deepcopy(FULL["subscription"])
+        before = landing_zone(subscription=subscription)
+        subscription["access"][0]["group"]["objectId"] = "5b3f2c9a-0000-4000-8000-0000000000f1"
+        after = landing_zone(subscription=subscription)
+        old_inputs = {r.urn: diffed_inputs(r) for r in before.registrations}
+        changed = [r for r in after.registrations if old_inputs[r.urn] != diffed_inputs(r)]
+        assert [r.type for r in changed] == ["azure-native:authorization:RoleAssignment"]
+        (grant,) = changed
+        assert grant.inputs["principalId"] == "5b3f2c9a-0000-4000-8000-0000000000f1"
+        assert grant.inputs["roleAssignmentName"] != old_inputs[grant.urn]["roleAssignmentName"]
+
 
 class TestRbacPropagation:
     def test_every_cmk_consumer_waits_for_its_grant_to_propagate(self, full: ProgramRun) -> None:
