@@ -438,3 +438,42 @@ def test_the_program_ends_when_the_preview_is_killed(tmp_path: Path) -> None:
         if gate.poll() is None:
             gate.kill()
             gate.wait()
+
+
+def test_outputs_a_component_registers_later_reach_analyze_stack(tmp_path: Path) -> None:
+    """RegisterResourceOutputs arrives after the component's registration: the engine gets the update."""
+    folder = program(
+        tmp_path,
+        """
+        class Box(pulumi.ComponentResource):
+            def __init__(self, name: str) -> None:
+                super().__init__("test:index:Box", name)
+                self.register_outputs({"label": "late-output"})
+
+        Box("box")
+        """,
+    )
+    pack = tmp_path / "stack-pack"
+    pack.mkdir()
+    (pack / "PulumiPolicy.yaml").write_text("runtime: python\nversion: 0.0.1\n")
+    (pack / "__main__.py").write_text(
+        textwrap.dedent(
+            """
+            from pulumi_policy import EnforcementLevel, PolicyPack, StackValidationPolicy
+
+            def validate(args, report_violation):
+                for resource in args.resources:
+                    if resource.resource_type == "test:index:Box":
+                        report_violation(f"box label {resource.props.get('label')}")
+
+            PolicyPack(
+                name="stack-pack",
+                enforcement_level=EnforcementLevel.MANDATORY,
+                policies=[StackValidationPolicy(name="box-outputs", description="x", validate=validate)],
+            )
+            """
+        )
+    )
+    completed = cli("preview", folder, "--policy-pack", pack)
+    assert completed.returncode == EXIT_MANDATORY_VIOLATIONS, completed.stderr
+    assert "box label late-output" in completed.stdout

@@ -58,6 +58,7 @@ class AnalyzerConnection(Protocol):
     def configure_stack(self, request: analyzer_pb2.AnalyzerStackConfigureRequest) -> None: ...
     def analyze(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.AnalyzeResponse: ...
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse: ...
+    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse: ...
     def close(self) -> None: ...
 
 
@@ -208,6 +209,9 @@ class SubprocessAnalyzer:
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("AnalyzeStack", request, "the stack")
 
+    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse:
+        return self._call("Remediate", request, request.urn)
+
     def analyze_later(self, request: analyzer_pb2.AnalyzeRequest) -> Callable[[], analyzer_pb2.AnalyzeResponse]:
         """Send Analyze now without waiting; the returned function waits for the answer.
 
@@ -319,6 +323,9 @@ class InProcessAnalyzer:
 
     def analyze_stack(self, request: analyzer_pb2.AnalyzeStackRequest) -> analyzer_pb2.AnalyzeResponse:
         return self._call("AnalyzeStack", request, "the stack")
+
+    def remediate(self, request: analyzer_pb2.AnalyzeRequest) -> analyzer_pb2.RemediateResponse:
+        return self._call("Remediate", request, request.urn)
 
     def close(self) -> None:
         """Nothing to release: the servicer lives as long as this object."""

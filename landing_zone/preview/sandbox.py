@@ -103,6 +103,7 @@ class _Receiver:
         self.run = run
         self.on_register = on_register
         self.registrations: dict[str, Registration] = {}
+        self._encoded: dict[str, dict[str, Any]] = {}  # as last sent by the child, to apply updates field by field
         self.finished: dict[str, Any] | None = None
 
     def take(self, item: Any) -> None:
@@ -116,13 +117,24 @@ class _Receiver:
             raise ProgramAbortedError(f"{where}: the program's process kept sending after it finished; no verdict.")
         kind = item["kind"]
         if kind in ("registration", "update"):
-            registration = _decode(item.get("registration"), where)
-            if (registration.urn in self.registrations) != (kind == "update"):
+            encoded = item.get("registration")
+            registration = _decode(encoded, where)
+            urn = registration.urn
+            if (urn in self.registrations) != (kind == "update"):
                 raise ProgramAbortedError(
                     f"{where}: the program's process sent an inconsistent registration for "
-                    f"{strip_controls(registration.urn)!r}; no verdict."
+                    f"{strip_controls(urn)!r}; no verdict."
                 )
-            self.registrations[registration.urn] = registration
+            assert isinstance(encoded, dict)
+            if kind == "update":  # only what changed in the program (outputs registered later); the engine's
+                # own changes to the resource (remediations) stay
+                current, previous = self.registrations[urn], self._encoded[urn]
+                for key, value in encoded.items():
+                    if previous.get(key) != value:
+                        setattr(current, key, getattr(registration, key))
+            else:
+                self.registrations[urn] = registration
+            self._encoded[urn] = encoded
             if kind == "registration" and self.on_register is not None:
                 self.on_register(registration)
         elif kind == "error":
