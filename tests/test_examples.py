@@ -274,3 +274,21 @@ def test_a_spoke_stack_writes_flow_logs_to_the_hubs_flow_log_account_with_its_id
         "type": "UserAssigned",
         "userAssignedIdentities": [references["flowLogIdentityId"]],
     }
+
+
+def test_minimal_key_vault_as_nonprod_has_no_protect_and_no_lock(tmp_path: Path) -> None:
+    """The end-to-end suite deploys it as nonprod: `pulumi destroy` must meet no protected or locked resource."""
+    folder = tmp_path / "minimal-key-vault"
+    source = ROOT / "examples" / "minimal-key-vault"
+    folder.mkdir()
+    for name in ("Pulumi.yaml", "__main__.py"):
+        (folder / name).write_text((source / name).read_text())
+    stack = yaml.safe_load((source / "Pulumi.dev.yaml").read_text())
+    stack["config"]["minimal-key-vault:environmentClass"] = "nonprod"
+    (folder / "Pulumi.e2e.yaml").write_text(yaml.safe_dump(stack))
+    run = run_program(folder, "e2e")
+    assert [r.urn for r in run.registrations if r.protect] == []
+    assert run.by_type("azure-native:authorization:ManagementLockByScope") == []
+    vault = run.one("azure-native:keyvault:Vault")
+    assert vault.inputs["properties"]["softDeleteRetentionInDays"] == 7
+    assert vault.inputs["tags"]["environmentClass"] == "nonprod"
