@@ -292,3 +292,21 @@ def test_minimal_key_vault_as_nonprod_has_no_protect_and_no_lock(tmp_path: Path)
     vault = run.one("azure-native:keyvault:Vault")
     assert vault.inputs["properties"]["softDeleteRetentionInDays"] == 7
     assert vault.inputs["tags"]["environmentClass"] == "nonprod"
+
+
+def test_the_end_to_end_suite_copies_each_example_to_run_on_this_interpreter(tmp_path: Path) -> None:
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(
+        "e2e_suite", ROOT / "tests" / "e2e" / "test_deploy_read_back_destroy.py"
+    )
+    assert spec is not None and spec.loader is not None
+    suite = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(suite)
+    for example in ("minimal-key-vault", "full-phi-environment"):
+        folder = suite.prepared_project(example, tmp_path)
+        project = yaml.safe_load((folder / "Pulumi.yaml").read_text())
+        assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": sys.prefix}}
+        assert not list(folder.glob("Pulumi.*.yaml")), "stack settings come from the suite, not the example"
+        assert (folder / "__main__.py").read_text() == (ROOT / "examples" / example / "__main__.py").read_text()
