@@ -92,7 +92,16 @@ def add_commands(commands: Any) -> None:
         help="write the HIPAA compliance report (Markdown; HTML, CSV or SARIF 2.1.0 by the file's extension)",
     )
     audit.add_argument("--strict", action="store_true", help="forbidden weakenings are errors, as in the preview")
-    audit.add_argument("--rpc-timeout", type=float, metavar="SECONDS", help="deadline of each pack call")
+    from landing_zone.cli import RPC_TIMEOUT_ENV, _seconds
+    from landing_zone.preview.limits import DEFAULT_RPC_TIMEOUT
+
+    audit.add_argument(
+        "--rpc-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help=f"give up on a policy pack that has not answered one call after this long (default: ${RPC_TIMEOUT_ENV} "
+        f"or {DEFAULT_RPC_TIMEOUT:g})",
+    )
     audit.add_argument("--debug", action="store_true", help="show tracebacks")
 
 
@@ -283,7 +292,7 @@ def audit_command(arguments: argparse.Namespace) -> int:
 
     from landing_zone.audit.export import ExportError
     from landing_zone.audit.run import audit
-    from landing_zone.cli import _check_readable_text, _prepare_output
+    from landing_zone.cli import RPC_TIMEOUT_ENV, _check_readable_text, _prepare_output, _timeout
     from landing_zone.preview.analyzers import PolicyPackError
     from landing_zone.preview.limits import DEFAULT_RPC_TIMEOUT
     from landing_zone.preview.pack_config import PackConfigError, load_pack_config_file
@@ -294,14 +303,13 @@ def audit_command(arguments: argparse.Namespace) -> int:
         for path in arguments.policy_pack_configs or []:
             _check_readable_text(path, "policy-pack config file")
         configs = [load_pack_config_file(path) for path in arguments.policy_pack_configs or []]
-        if arguments.rpc_timeout is not None and not arguments.rpc_timeout > 0:
-            raise ValueError("--rpc-timeout must be a number of seconds above 0")
+        rpc_timeout = _timeout(arguments.rpc_timeout, RPC_TIMEOUT_ENV, DEFAULT_RPC_TIMEOUT)
         result = audit(
             arguments.export_file,
             policy_packs=arguments.policy_packs,
             pack_configs=configs,
             strict=arguments.strict,
-            rpc_timeout=arguments.rpc_timeout or DEFAULT_RPC_TIMEOUT,
+            rpc_timeout=rpc_timeout,
         )
     except (ExportError, PolicyPackError, PackConfigError, ConfigError, ValueError) as error:
         print(f"error: {strip_controls(str(error))}", file=sys.stderr)
