@@ -196,7 +196,12 @@ def main() -> None:
     )
     for (n1, _, a), (n2, _, b) in itertools.pairwise(rows):
         marginal = (b["seconds"] - a["seconds"]) / max(1.0, b["resources"] - a["resources"])
-        print(f"engine marginal cost {n1}->{n2} spokes: {1000 * marginal:.2f} ms per added resource")
+        added = max(1.0, b["resources"] - a["resources"])
+        memory = (max(b["peak_mib"], b["child_peak_mib"]) - max(a["peak_mib"], a["child_peak_mib"])) / added
+        print(
+            f"engine marginal cost {n1}->{n2} spokes: {1000 * marginal:.2f} ms and {1024 * memory:.0f} KiB of peak "
+            "memory per added resource"
+        )
 
 
 if __name__ == "__main__":
