@@ -33,6 +33,7 @@ from landing_zone.preview.runner import STACK_REFERENCES_FILE, ProgramRun, selec
 from landing_zone.preview.sandbox import run_isolated
 from landing_zone.preview.weakenings import Weakening, gate
 
+
 def default_policy_pack() -> Path:
     """The project's ``policy_pack/``: beside this checkout's packages, else the one the wheel installed
     (`pack_location`), else in the working directory."""
