@@ -170,6 +170,13 @@ def test_ignored_paths_secrets_and_unknowns_are_not_compared() -> None:
     assert _drift({"endpoint": "a"}, {"endpoint": UNKNOWN}) == []
 
 
+def test_classic_provider_defaults_are_not_the_programs_settings() -> None:
+    assert _drift(
+        {"__defaults": ["publicNetworkAccessEnabled"], "publicNetworkAccessEnabled": True, "minTlsVersion": "TLS1_2"},
+        {"publicNetworkAccessEnabled": False, "minTlsVersion": "TLS1_0", "__meta": "{}"},
+    ) == [("minTlsVersion", "TLS1_2", "TLS1_0")]
+
+
 def test_a_drifted_credential_is_shown_masked() -> None:
     assert _drift({"administratorLoginPassword": "old-p4ss"}, {"administratorLoginPassword": "new-p4ss"}) == [
         ("administratorLoginPassword", "[secret]", "[secret]")

@@ -7,7 +7,8 @@ back in another case; ``East US 2`` is ``eastus2``), numbers as numbers (``"30"`
 scalars as sets, and a list of IDs against the ID-keyed object azure-native returns for
 ``userAssignedIdentities``. Shapes the provider maps differently (an object input with a scalar output)
 are not compared. Paths in the resource's ``ignoreChanges`` are skipped (the program chose to let them
-move). Secrets compare by presence only; their values were never read (`export.to_wire`).
+move), and so are inputs the classic provider filled with its defaults (``__defaults``). Secrets
+compare by presence only; their values were never read (`export.to_wire`).
 """
 
 from __future__ import annotations
@@ -64,9 +65,14 @@ def find_drift(resource: ExportedResource) -> list[Drift]:
     if not registration.custom or registration.type.startswith(("pulumi:", PROVIDER_TYPE_PREFIX)):
         return []
     ignored = [_normal_path(path) for path in resource.ignore_changes]
+    # The classic provider's bridge lists in ``__defaults`` the inputs it filled with a default: the program
+    # never set them. Internal keys (``__createBeforeDelete``, ``__defaults``) are not settings.
+    defaults = resource.inputs.get("__defaults")
+    skipped = {str(key) for key in defaults if isinstance(key, str)} if isinstance(defaults, list) else set()
+    inputs = {key: value for key, value in resource.inputs.items() if not key.startswith("__") and key not in skipped}
     return [
         Drift(registration.urn, registration.type, path, expected, actual)
-        for path, expected, actual in _compare(resource.inputs, resource.outputs, "", ignored)
+        for path, expected, actual in _compare(inputs, resource.outputs, "", ignored)
     ]
 
 
