@@ -268,3 +268,59 @@ def test_a_bad_export_exits_2_naming_the_file(
 def test_a_missing_export_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", str(tmp_path / "missing.json")]) == 2
     assert "pulumi stack export --file" in capsys.readouterr().err
+
+
+def test_a_classic_provider_stack_is_judged_on_its_deployed_values(tmp_path: Path) -> None:
+    """The classic `azure` provider's state: outputs repeat every input (plus `__meta`), secrets included."""
+    from landing_zone.audit.run import audit
+
+    vault = {
+        "__defaults": [],
+        "name": "kv-billing-prod",
+        "location": "eastus2",
+        "resourceGroupName": "rg-billing-prod",
+        "skuName": "premium",
+        "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+        "purgeProtectionEnabled": True,
+        "softDeleteRetentionDays": 90,
+        "enableRbacAuthorization": True,
+        "publicNetworkAccessEnabled": False,
+        "networkAcls": {"bypass": "None", "defaultAction": "Deny"},
+        "tags": {"dataClassification": "phi", "owner": "billing", "environment": "prod"},
+    }
+    deployed = {
+        **vault,
+        "publicNetworkAccessEnabled": True,
+        "id": "/subscriptions/s/resourceGroups/rg/kv",
+        "__meta": "{}",
+    }
+    del deployed["__defaults"]
+    document = {
+        "version": 3,
+        "deployment": {
+            "manifest": {"time": "2026-11-30T10:00:00Z", "magic": "m", "version": "v3.200.0"},
+            "resources": [
+                {
+                    "urn": "urn:pulumi:prod::billing::pulumi:pulumi:Stack::billing-prod",
+                    "custom": False,
+                    "type": "pulumi:pulumi:Stack",
+                },
+                {
+                    "urn": "urn:pulumi:prod::billing::azure:keyvault/keyVault:KeyVault::vault",
+                    "custom": True,
+                    "id": "/subscriptions/s/resourceGroups/rg/kv",
+                    "type": "azure:keyvault/keyVault:KeyVault",
+                    "inputs": vault,
+                    "outputs": deployed,
+                    "parent": "urn:pulumi:prod::billing::pulumi:pulumi:Stack::billing-prod",
+                    "protect": True,
+                },
+            ],
+        },
+    }
+    result = audit(_write(tmp_path, document), in_process=True)
+    assert [(d.property, d.expected, d.actual) for d in result.drift] == [
+        ("publicNetworkAccessEnabled", "false", "true")
+    ]
+    violated = {d.policy for d in result.policy_mandatory if d.urn.endswith("::vault")}
+    assert "keyvault-public-network-access-disabled" in violated
