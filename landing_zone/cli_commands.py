@@ -67,7 +67,9 @@ def add_commands(commands: Any) -> None:
         "audit",
         help="run the policy pack and a drift check over a deployed stack's `pulumi stack export` (offline)",
     )
-    audit.add_argument("export_file", metavar="EXPORT.json", help="the output of `pulumi stack export`")
+    audit.add_argument(
+        "export_file", metavar="EXPORT.json", help="the output of `pulumi stack export` ('-' reads standard input)"
+    )
     audit.add_argument(
         "--policy-pack",
         action="append",

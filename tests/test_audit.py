@@ -324,3 +324,14 @@ def test_a_classic_provider_stack_is_judged_on_its_deployed_values(tmp_path: Pat
     ]
     violated = {d.policy for d in result.policy_mandatory if d.urn.endswith("::vault")}
     assert "keyvault-public-network-access-disabled" in violated
+
+
+def test_the_export_can_come_from_standard_input(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(DRIFTED.read_bytes())))
+    assert main(["audit", "-"]) == 1
+    assert "from -: offline" in capsys.readouterr().out

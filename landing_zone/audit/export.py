@@ -18,6 +18,7 @@ only by presence. A deployment never holds unknowns, but one is tolerated (passe
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,19 +68,28 @@ class Deployment:
 
 
 def load_export(path: str | Path) -> Deployment:
-    """Read and check an export file; raise ExportError naming the file and the offending resource or key."""
-    file = Path(path)
-    if not file.is_file():
-        raise ExportError(f"{file}: no such file; write one with `pulumi stack export --file {file.name}`")
-    if file.stat().st_size > MAX_EXPORT_BYTES:
-        raise ExportError(f"{file}: larger than {MAX_EXPORT_BYTES // (1024 * 1024)} MiB; not read")
+    """Read and check an export file (``-``: standard input, for ``pulumi stack export | landing-zone audit -``);
+    raise ExportError naming the file and the offending resource or key."""
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(MAX_EXPORT_BYTES + 1)
+        source = "<stdin>"
+    else:
+        file = Path(path)
+        source = str(file)
+        if not file.is_file():
+            raise ExportError(f"{file}: no such file; write one with `pulumi stack export --file {file.name}`")
+        if file.stat().st_size > MAX_EXPORT_BYTES:
+            raise ExportError(f"{file}: larger than {MAX_EXPORT_BYTES // (1024 * 1024)} MiB; not read")
+        data = file.read_bytes()
+    if len(data) > MAX_EXPORT_BYTES:
+        raise ExportError(f"{source}: larger than {MAX_EXPORT_BYTES // (1024 * 1024)} MiB; not read")
     try:
-        document = json.loads(file.read_bytes().decode("utf-8"), object_pairs_hook=_unique_keys)
+        document = json.loads(data.decode("utf-8"), object_pairs_hook=_unique_keys)
     except UnicodeDecodeError as error:
-        raise ExportError(f"{file}: not UTF-8 text (byte {error.start})") from None
+        raise ExportError(f"{source}: not UTF-8 text (byte {error.start})") from None
     except ValueError as error:
-        raise ExportError(f"{file}: not valid JSON: {error}") from None
-    return parse_export(document, str(file))
+        raise ExportError(f"{source}: not valid JSON: {error}") from None
+    return parse_export(document, source)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
