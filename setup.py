@@ -31,6 +31,6 @@ setup(
         "components": ["py.typed"],
         "phi_landing_zone": ["py.typed"],
         PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "RULES.md"],
-        f"{PACK_PACKAGE}.phi_guardrails": ["data/*.json", "data/kinds/*.json"],
+        f"{PACK_PACKAGE}.phi_guardrails": ["data/**/*"],
     },
 )

@@ -101,7 +101,14 @@ def test_wheel_installs_the_library_and_the_pack_outside_the_checkout(installed:
     pack = Path(pack_path[0])
     for name in ("PulumiPolicy.yaml", "__main__.py", "requirements.txt", "RULES.md"):
         assert (pack / name).is_file(), name
-    assert list((pack / "phi_guardrails" / "data" / "kinds").glob("*.json"))
+    source = ROOT / "policy_pack"
+    shipped = {
+        path.relative_to(source)
+        for path in source.rglob("*")
+        if path.is_file() and not {"__pycache__", "tools", "venv"} & set(path.relative_to(source).parts)
+    }
+    missing = sorted(str(path) for path in shipped if not (pack / path).is_file())
+    assert missing == [], f"pack files left out of the wheel (setup.py package_data): {missing}"
     # the pack's own requirements name only published packages (what `pulumi preview --policy-pack` installs)
     requirements = [line.split("#")[0].strip() for line in (pack / "requirements.txt").read_text().splitlines()]
     assert {line.split(">")[0].split("=")[0].split("<")[0] for line in requirements if line} == {
