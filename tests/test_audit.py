@@ -87,6 +87,17 @@ def test_malformed_exports_are_refused_naming_the_place(document: dict[str, Any]
         parse_export(document, "x.json")
 
 
+def test_custom_timeouts_in_seconds_reach_the_pack_as_durations() -> None:
+    from landing_zone.preview.policy import analyze_request
+
+    document = json.loads(CLEAN.read_text())
+    _resource(document, VAULT)["customTimeouts"] = {"create": 3600, "delete": 90.5}
+    deployment = parse_export(document)
+    vault = next(r.registration for r in deployment.resources if r.registration.type == VAULT)
+    timeouts = analyze_request(vault, {}).options.customTimeouts
+    assert (timeouts.create, timeouts.update, timeouts.delete) == (3600.0, 0.0, 90.5)
+
+
 def test_pending_deletions_are_skipped_and_noted() -> None:
     document = json.loads(CLEAN.read_text())
     old = copy.deepcopy(_resource(document, VAULT))

@@ -214,12 +214,24 @@ def _resource(raw: Mapping[str, Any], where: str) -> ExportedResource:
         ignore_changes=[str(item) for item in raw.get("ignoreChanges") or []],
         aliases=[{"urn": alias} for alias in _urns(raw, "aliases", where)],
         provider=_text(raw, "provider", where) or None,
-        custom_timeouts={str(k): str(v) for k, v in timeouts.items()} if isinstance(timeouts, Mapping) else None,
+        custom_timeouts=_timeouts(timeouts),
         additional_secret_outputs=[str(item) for item in raw.get("additionalSecretOutputs") or []],
     )
     if type_token == ROOT_STACK_TYPE:
         registration.parent = None
     return ExportedResource(registration, inputs, outputs, list(registration.ignore_changes))
+
+
+def _timeouts(value: Any) -> dict[str, str] | None:
+    """State keeps custom timeouts as seconds (``resource.CustomTimeouts``, float64); the engine's registrations
+    carry Go durations, as the SDK sends them."""
+    if not isinstance(value, Mapping):
+        return None
+    return {
+        str(key): f"{float(seconds):f}s"
+        for key, seconds in value.items()
+        if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds > 0
+    } or None
 
 
 def _struct(properties: Mapping[str, Any]) -> struct_pb2.Struct:
