@@ -28,10 +28,7 @@ from landing_zone import yaml12
 from landing_zone.preview.analyzers import AnalyzerConnection
 from landing_zone.preview.pack_config import WIRE_TO_LEVEL, PolicyConfig, reconcile, to_configure_request
 from landing_zone.preview.project import PROJECT_TAG, RUNTIME_TAG, TAGS_CONFIG_KEY
-from landing_zone.preview.recorder import SECRET_SIG, UNKNOWN, Registration, go_duration_seconds
-
-#: The wire signature of a resource reference (``resource.ResourceReferenceSig``).
-RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+from landing_zone.preview.recorder import Registration, go_duration_seconds, without_resource_references
 
 _SEVERITIES = {
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",
@@ -338,43 +335,13 @@ def _seconds(duration: str | None) -> float:
 
 def analyzer_properties(properties: struct_pb2.Struct, *, skip_internal: bool = True) -> struct_pb2.Struct:
     """Properties as the CLI marshals them for a pack: internal keys skipped, resource references as IDs."""
-    if not _needs_rewrite(properties, skip_internal):
-        return properties
+    if not (skip_internal and any(key.startswith("__") for key in properties.fields)):
+        return without_resource_references(properties)
     result = struct_pb2.Struct()
-    for key, value in properties.fields.items():
-        if skip_internal and key.startswith("__"):
-            continue
-        result.fields[key].CopyFrom(_without_references(value))
+    for key, value in without_resource_references(properties).fields.items():
+        if not key.startswith("__"):
+            result.fields[key].CopyFrom(value)
     return result
-
-
-def _needs_rewrite(properties: struct_pb2.Struct, skip_internal: bool) -> bool:
-    if skip_internal and any(key.startswith("__") for key in properties.fields):
-        return True
-    return RESOURCE_REFERENCE_SIG in str(properties)
-
-
-def _without_references(value: struct_pb2.Value) -> struct_pb2.Value:
-    """A resource reference becomes its ID (unknown if the ID is), or its URN for a component."""
-    kind = value.WhichOneof("kind")
-    if kind == "struct_value":
-        fields = value.struct_value.fields
-        signature = fields.get(SECRET_SIG)
-        if signature is not None and signature.string_value == RESOURCE_REFERENCE_SIG:
-            if "id" in fields:
-                resource_id = fields["id"].string_value
-                return struct_pb2.Value(string_value=resource_id or UNKNOWN)
-            return struct_pb2.Value(string_value=fields["urn"].string_value)
-        rewritten = struct_pb2.Value(struct_value=struct_pb2.Struct())
-        for key, item in fields.items():
-            rewritten.struct_value.fields[key].CopyFrom(_without_references(item))
-        return rewritten
-    if kind == "list_value":
-        rewritten = struct_pb2.Value(list_value=struct_pb2.ListValue())
-        for item in value.list_value.values:
-            rewritten.list_value.values.add().CopyFrom(_without_references(item))
-        return rewritten
-    return value
 
 
 def _provider(

@@ -153,6 +153,56 @@ def go_duration_seconds(duration: str | None) -> float:
     return sign * total
 
 
+#: The wire signature of a resource reference (``resource.ResourceReferenceSig``).
+RESOURCE_REFERENCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+
+
+def without_resource_references(properties: struct_pb2.Struct) -> struct_pb2.Struct:
+    """Resource references as the CLI marshals them for analyzers (``KeepResources: false``): a custom
+    resource's ID (unknown when its ID is), a component's URN. Returns ``properties`` itself when it holds none.
+
+    The mocks get the same, so the SDK never tries to rebuild a referenced resource inside a registration.
+    """
+    if not any(_has_reference(value) for value in properties.fields.values()):
+        return properties
+    result = struct_pb2.Struct()
+    for key, value in properties.fields.items():
+        result.fields[key].CopyFrom(_without_reference(value))
+    return result
+
+
+def _has_reference(value: struct_pb2.Value) -> bool:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if SECRET_SIG in fields and fields[SECRET_SIG].string_value == RESOURCE_REFERENCE_SIG:
+            return True
+        return any(_has_reference(item) for item in fields.values())
+    if kind == "list_value":
+        return any(_has_reference(item) for item in value.list_value.values)
+    return False
+
+
+def _without_reference(value: struct_pb2.Value) -> struct_pb2.Value:
+    kind = value.WhichOneof("kind")
+    if kind == "struct_value":
+        fields = value.struct_value.fields
+        if SECRET_SIG in fields and fields[SECRET_SIG].string_value == RESOURCE_REFERENCE_SIG:
+            if "id" in fields:
+                return struct_pb2.Value(string_value=fields["id"].string_value or UNKNOWN)
+            return struct_pb2.Value(string_value=fields["urn"].string_value)
+        rewritten = struct_pb2.Value(struct_value=struct_pb2.Struct())
+        for key, item in fields.items():
+            rewritten.struct_value.fields[key].CopyFrom(_without_reference(item))
+        return rewritten
+    if kind == "list_value":
+        rewritten = struct_pb2.Value(list_value=struct_pb2.ListValue())
+        for item in value.list_value.values:
+            rewritten.list_value.values.add().CopyFrom(_without_reference(item))
+        return rewritten
+    return value
+
+
 def redact_secrets(value: Any) -> Any:
     """Replace every secret's plaintext with ``[secret]``, keeping the wire marker so readers know it was one."""
     if isinstance(value, Mapping):
@@ -219,7 +269,7 @@ class RecordingMonitor(MockMonitor):
         resource_args = MockResourceArgs(
             typ=request.type,
             name=request.name,
-            inputs=_sentinels(rpc.deserialize_properties(checked, keep_unknowns=True)),
+            inputs=_sentinels(rpc.deserialize_properties(without_resource_references(checked), keep_unknowns=True)),
             provider=provider,
             resource_id=request.importId,
             custom=request.custom or False,
@@ -247,6 +297,17 @@ class RecordingMonitor(MockMonitor):
             outputs.CopyFrom(request.outputs)
             registration.outputs_struct = outputs
         return empty_pb2.Empty()
+
+    async def record_stack_outputs(self, exported: Mapping[str, Any]) -> None:
+        """The root stack's exports, as the CLI registers them (RegisterResourceOutputs) for AnalyzeStack.
+
+        Under mocks the SDK never registers them, so the runner hands them over once the program ran.
+        """
+        struct = await rpc.serialize_properties(dict(exported), {})
+        with self._lock:
+            roots = [r for r in self.registrations if r.type == ROOT_STACK_TYPE]
+        for root in roots:
+            root.outputs_struct = struct
 
     def ReadResource(self, request: Any) -> resource_pb2.ReadResourceResponse:  # noqa: N802 (gRPC name)
         """Stack references are answered from their file; any other read of an existing resource cannot be."""

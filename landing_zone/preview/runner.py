@@ -155,7 +155,8 @@ def execute(
         entry()
         root = runtime_settings.get_root_resource()
         exported = getattr(root, "outputs", None) or {}
-        return pulumi.Output.all(**exported).apply(outputs.update) if exported else None
+        recorded = pulumi.Output.from_input(monitor.record_stack_outputs(exported))  # for AnalyzeStack
+        return pulumi.Output.all(recorded, pulumi.Output.all(**exported).apply(outputs.update) if exported else None)
 
     forget_incomplete_plans()
     try:
