@@ -201,8 +201,10 @@ class AzureMocks(Mocks):
     def _list_secrets(self, token: str) -> dict[str, Any] | None:
         """A ``list*`` invoke (keys, credentials, connection strings): shaped like its SDK result, all secret.
 
-        Unknown at preview (the names it needs are unknown there), placeholders otherwise. None when the
-        token is not an azure-native ``list*`` function the installed SDK describes.
+        At preview the names such a call needs are normally outputs, unknown, so the SDK never sends it (as
+        under the CLI). Called with literal names it gets obvious placeholders, marked secret (the SDK
+        cannot take an unknown invoke answer). None when the token is not an azure-native ``list*``
+        function the installed SDK describes.
         """
         result_class = _invoke_result_class(token)
         if result_class is None:
@@ -212,7 +214,7 @@ class AzureMocks(Mocks):
             wire = getattr(getattr(member, "fget", None), "_pulumi_name", None)
             if isinstance(member, property) and wire:
                 annotation = member.fget.__annotations__.get("return")
-                answer[wire] = UNKNOWN if self.dry_run else _secret(_placeholder(annotation, f"{token}:{wire}"))
+                answer[wire] = _secret(_placeholder(annotation, f"{token}:{wire}"))
         return answer
 
     def _resource_id(self, module_type: str, arm: ArmType | None, inputs: Mapping[str, Any], name: str) -> str:
