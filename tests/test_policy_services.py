@@ -1183,3 +1183,27 @@ def test_a_classic_key_companion_is_matched_by_a_literal_resource_id(analyze: An
 
     assert verdicts(analyze, program("mi-claims")) == {}
     assert verdicts(analyze, program("mi-other")) == {"sql-mi-customer-managed-key": ["mandatory"]}
+
+
+def test_an_unknown_alternative_does_not_hide_one_that_passes(analyze: Analyze) -> None:
+    """A VNet-integrated MySQL server is private even when its publicNetworkAccess is only known after apply."""
+
+    def program(subnet: bool) -> Callable[[], None]:
+        def run() -> None:
+            source = pulumi.CustomResource(
+                "azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "rg", "location": "eastus2"}
+            )
+            network: Props = {"publicNetworkAccess": source.id.apply(lambda _: "Disabled")}
+            if subnet:
+                network["delegatedSubnetResourceId"] = SUBNET
+            props = {**SUBJECTS["mysql"].props, "network": network}
+            pulumi.CustomResource("azure-native:dbformysql:Server", "subject", props)
+
+        return run
+
+    def public_rule(subnet: bool) -> list[str]:
+        result = analyze(record(program(subnet)).registrations)
+        return [d.enforcement_level for d in result.diagnostics if d.policy == "mysql-public-network-access-disabled"]
+
+    assert public_rule(subnet=True) == []
+    assert public_rule(subnet=False) == ["advisory"]  # cannot be verified until apply; not a pass, not a guess

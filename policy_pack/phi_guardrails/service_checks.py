@@ -30,6 +30,7 @@ from phi_guardrails.framework import (
     StackContext,
     StackResource,
     Target,
+    UnverifiableError,
     equals_ignoring_case,
     is_true,
     peek,
@@ -66,16 +67,27 @@ def service_rule(
 
 
 def any_of(*checks: Check) -> Check:
-    """Passes when any check passes; otherwise the first check's messages (the primary requirement)."""
+    """Passes when any check passes; otherwise the first check's messages (the primary requirement).
+
+    An alternative that reads a value unknown at preview neither passes nor fails: when no other alternative
+    passes, the unknown is raised, so the rule reports "cannot be verified" instead of a guess.
+    """
 
     def check(view: ResourceView) -> Iterable[str]:
         first: list[str] | None = None
+        unknown: UnverifiableError | None = None
         for part in checks:
-            messages = list(part(view))
+            try:
+                messages = list(part(view))
+            except UnverifiableError as error:
+                unknown = unknown or error
+                continue
             if not messages:
                 return
             if first is None:
                 first = messages
+        if unknown is not None:
+            raise unknown
         yield from first or []
 
     return check
