@@ -108,7 +108,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             code = run(arguments)
             if code is not None:
                 return code
-        return _preview(arguments)
+        try:
+            return _preview(arguments)
+        finally:  # a program process started early and never taken over (the preview failed first) ends now
+            from landing_zone.preview.sandbox import discard_prestarted
+
+            discard_prestarted()
     except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
@@ -125,6 +130,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _preview(arguments: argparse.Namespace) -> int:
+    from landing_zone.preview.sandbox import prestart
+
+    # The program's process imports and starts while this one loads the engine and the packs.
+    prestart(arguments.program_dir, arguments.stack, debug=arguments.debug)
     from landing_zone.preview.analyzers import PolicyPackError
     from landing_zone.preview.engine import preview
     from landing_zone.preview.pack_config import PackConfigError, load_pack_config_file

@@ -11,6 +11,7 @@ exited with status 0, within the time limit. Everything else raises `ProgramAbor
 
 from __future__ import annotations
 
+import atexit
 import collections
 import contextlib
 import os
@@ -70,7 +71,9 @@ def run_isolated(
     Raises ProgramError (the program raised; ``cause`` rebuilt here: ConfigError, IncompletePlanError
     or RemoteProgramError) or ProgramAbortedError (it did not reach its end).
     """
-    child = _Child(Path(program_dir), stack, dry_run, debug)
+    child = _PRESTARTED.pop((str(Path(program_dir).resolve()), dry_run, debug), None) or _Child(
+        Path(program_dir), stack, dry_run, debug
+    )
     receiver = _Receiver(str(program_file), on_register, ProgramRun(project, stack, dry_run, []))
     deadline = time.monotonic() + timeout
     try:
@@ -157,6 +160,11 @@ class _Receiver:
             raise ProgramAbortedError(_ended_early(where, status, tail()))
         if status != 0:
             raise ProgramAbortedError(f"{where}: the program's process exited with status {status} after it finished.")
+        if self.finished.get("stack") != self.run.stack:
+            raise ProgramAbortedError(
+                f"{where}: the program ran as stack {strip_controls(str(self.finished.get('stack')))!r}, "
+                f"not {self.run.stack!r}; no verdict."
+            )
         order = self.finished.get("order")
         if not isinstance(order, list) or sorted(order) != sorted(self.registrations):
             raise ProgramAbortedError(
@@ -166,6 +174,34 @@ class _Receiver:
         self.run.registrations = [self.registrations[urn] for urn in order]
         self.run.outputs = dict(outputs) if isinstance(outputs, dict) else {}
         return self.run
+
+
+_PRESTARTED: dict[tuple[str, bool, bool], _Child] = {}
+
+
+def prestart(program_dir: str | Path, stack: str | None, *, dry_run: bool = True, debug: bool = False) -> None:
+    """Start the program's process now, so its start-up overlaps the engine's own; `run_isolated` takes it over.
+
+    ``stack`` may be None: the child then chooses it as the engine does, and `run_isolated` checks that
+    both chose the same. A child never taken over ends with this process (its lifeline closes).
+    """
+    folder = Path(program_dir).resolve()
+    key = (str(folder), dry_run, debug)
+    if key in _PRESTARTED or not folder.is_dir():
+        return
+    try:
+        _PRESTARTED[key] = _Child(folder, stack, dry_run, debug)
+    except OSError:  # the preview itself will report why the folder cannot be used
+        return
+    if len(_PRESTARTED) == 1:
+        atexit.register(discard_prestarted)
+
+
+def discard_prestarted() -> None:
+    """Stop every prestarted program process that no preview took over."""
+    for child in _PRESTARTED.values():
+        child.stop()
+    _PRESTARTED.clear()
 
 
 def _decode(encoded: Any, where: str) -> Registration:
@@ -238,12 +274,12 @@ _TIMEOUT = object()
 class _Child:
     """The child process, its frame reader and the relay of its output to our stderr."""
 
-    def __init__(self, program_dir: Path, stack: str, dry_run: bool, debug: bool) -> None:
+    def __init__(self, program_dir: Path, stack: str | None, dry_run: bool, debug: bool) -> None:
         read_fd, write_fd = os.pipe()
         # The child holds the read end of the lifeline; it ends itself when this process goes away (even by SIGKILL).
         lifeline_read, self._lifeline = os.pipe()
         command = [sys.executable, "-u", "-m", "landing_zone.preview.sandbox_child", "--channel", str(write_fd)]
-        command += ["--lifeline", str(lifeline_read), "--stack", stack]
+        command += ["--lifeline", str(lifeline_read), *(["--stack", stack] if stack else [])]
         command += [*([] if dry_run else ["--no-dry-run"]), *(["--debug"] if debug else []), str(program_dir)]
         try:
             self.process = subprocess.Popen(

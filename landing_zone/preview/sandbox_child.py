@@ -125,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="sandbox_child")
     parser.add_argument("--channel", type=int, required=True)
     parser.add_argument("--lifeline", type=int)
-    parser.add_argument("--stack", required=True)
+    parser.add_argument("--stack")  # absent: chosen as the engine chooses it (`runner.select_stack`)
     parser.add_argument("--no-dry-run", action="store_true")
     parser.add_argument("--debug", action="store_true")
     parser.add_argument("program_dir")
@@ -146,7 +146,14 @@ def main(argv: Sequence[str] | None = None) -> None:
             on_register=channel.registration,
         )
         channel.changes(run.registrations)
-        channel.send({"kind": "finished", "order": [r.urn for r in run.registrations], "outputs": dict(run.outputs)})
+        channel.send(
+            {
+                "kind": "finished",
+                "stack": run.stack,
+                "order": [r.urn for r in run.registrations],
+                "outputs": dict(run.outputs),
+            }
+        )
         status = 0
     except ProgramError as failure:
         channel.send({"kind": "error", "error": describe_failure(failure.cause, arguments.program_dir)})
