@@ -219,9 +219,7 @@ class TestComplianceReport:
 
     def test_cli_writes_the_report(self, tmp_path: Path) -> None:
         path = tmp_path / "out.md"
-        assert (
-            main(["preview", str(ROOT / "examples" / "minimal-key-vault"), "--report", str(path)]) == 0
-        )
+        assert main(["preview", str(ROOT / "examples" / "minimal-key-vault"), "--report", str(path)]) == 0
         assert "**PASS" in path.read_text() and " pass, 0 fail (0 mandatory)," in path.read_text()
 
 
