@@ -9,26 +9,63 @@ engine does.
 Properties go to the pack as the CLI marshals them for analyzers (pulumi/pulumi
 ``sdk/go/common/resource/plugin/analyzer_plugin.go``): top-level internal keys (``__…``) skipped for
 Analyze and AnalyzeStack, resource references as the resource's ID (its URN for a component), never
-as the reference object the pack's SDK cannot read. Remediations follow the engine's step generator
-(``pkg/resource/deploy/step_generator.go``): before Analyze, a remediation's properties replace the
-inputs for Analyze and for what follows, and each one is reported (policy, URN, changed keys).
+as the reference object the pack's SDK cannot read.
+
+Remediations, as verified in pulumi/pulumi (commit 1b59498, 2026-08-21) and pulumi-policy 1.x:
+
+- ``pkg/resource/deploy/step_generator.go`` (``continueStepsFromImport``): after the provider's
+  Check (``inputs = resp.Properties``), a first pass calls ``Remediate`` on every analyzer in the
+  order the packs were given, each with the inputs the previous one left; a second pass calls
+  ``Analyze`` on every analyzer (in parallel) with the final inputs (``analyzeAll``). Every resource
+  goes through both passes: custom resources, providers and components alike.
+- A remediation with properties replaces the inputs outright (``inputs = tresult.Properties``) and
+  ``new.Inputs``: that is what the Create/Update step sends to the provider, so the preview outputs
+  and AnalyzeStack (``analyze_snapshot``, outputs) see the remediated resource too. A component has
+  no provider call: its outputs are whatever it registers, untouched by a remediation.
+- Each remediation emits ``OnPolicyRemediation(urn, remediation, before, after)``; the display
+  (``pkg/backend/display/diff.go``, ``renderDiffPolicyRemediationEvent``) shows
+  ``[remediate] <policy>`` with the diff of before/after, and nothing when there is no diff.
+- A remediation that carries a ``diagnostic`` instead of properties changes nothing and is shown as an
+  advisory policy violation (``OnPolicyViolation`` with ``apitype.Advisory``). The Python SDK
+  (``pulumi_policy/policy.py``, ``Remediate``) sends exactly that, ``can't run remediation '<policy>'
+  from policy pack '<pack>@v<version>' during preview: …``, when the remediation reads a value
+  unknown at preview; we record it as ``unverifiable``.
+- Properties cross the wire with ``KeepUnknowns``, ``KeepSecrets`` and internal keys in both directions
+  (``analyzer_plugin.go``, ``Remediate``): a value the remediation returns unknown stays unknown for
+  Analyze, a secret stays a secret.
+- Only remediate-level policies remediate: the pack's SDK skips every other level, ``disabled`` included
+  (its own or from config, ``_get_enforcement_level``), and answers nothing. We skip the RPC for a pack
+  with no remediate-level policy: the answer would be empty. (The CLI also skips a pack whose
+  ``Remediate`` is ``Unimplemented``; every Python pack implements it.)
+- A diagnostic reported at ``remediate`` level by Analyze or AnalyzeStack counts as ``mandatory``
+  (``analyze_snapshot.go``, ``analyzeResource``; ``AnalyzeStack`` in ``step_generator.go``).
+
+Each remediation is recorded (`Remediation`) with the property paths it changed, never the values.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from google.protobuf import struct_pb2
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2
 
 from landing_zone import yaml12
 from landing_zone.preview.analyzers import AnalyzerConnection
 from landing_zone.preview.pack_config import WIRE_TO_LEVEL, PolicyConfig, reconcile, to_configure_request
 from landing_zone.preview.project import PROJECT_TAG, RUNTIME_TAG, TAGS_CONFIG_KEY
-from landing_zone.preview.recorder import Registration, go_duration_seconds, without_resource_references
+from landing_zone.preview.recorder import (
+    SECRET_SIG,
+    SECRET_VALUE_SIG,
+    Registration,
+    go_duration_seconds,
+    without_resource_references,
+)
 
 _SEVERITIES = {
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",
@@ -80,12 +117,18 @@ class NotApplicable:
 
 @dataclass(frozen=True)
 class Remediation:
-    """A remediate-level policy changed a resource's inputs before Analyze. Names the keys, never values."""
+    """A remediate-level policy changed a resource's inputs before Analyze.
+
+    ``changed`` names the property paths that differ (``minimumTlsVersion``, ``networkAcls.defaultAction``,
+    ``tags["cost center"]``), never their values: a remediated input may be a secret.
+    """
 
     policy_pack: str
     policy: str
     urn: str
     changed: tuple[str, ...]
+    policy_pack_version: str = ""
+    description: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {"policyPack": self.policy_pack, "policy": self.policy, "urn": self.urn, "changed": list(self.changed)}
@@ -190,26 +233,38 @@ class PolicyPackSession:
         return self.analyze_stack(registrations)
 
     def analyze_resource(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
-        """Remediate, then analyze one resource as it registers (``by_urn`` needs at least its provider)."""
-        response = self.connection.analyze(self.prepare(registration, by_urn))
+        """Remediate, then analyze one resource as it registers (``by_urn`` needs at least its provider).
+
+        For one pack only: with several, every pack remediates before any analyzes (`remediate_all`).
+        """
+        self.remediate(registration, by_urn)
+        self.analyze(registration, by_urn)
+
+    def analyze(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
+        """Analyze one resource as it stands now (after every pack's remediations)."""
+        response = self.connection.analyze(analyze_request(registration, by_urn))
         self.collect(response, registration.urn)
 
     def prepare(self, registration: Registration, by_urn: Mapping[str, Registration]) -> analyzer_pb2.AnalyzeRequest:
-        """Run Remediate (when a policy is remediate-level) and return the Analyze request for what results.
-
-        A remediation's properties replace the resource's checked inputs, and overlay its outputs, so
-        Analyze, other packs and AnalyzeStack see the remediated resource, as under the CLI.
-        """
-        if self._remediates and registration.custom:
-            self._remediate(registration, by_urn)
+        """Remediate (this pack only), then return the Analyze request for what results."""
+        self.remediate(registration, by_urn)
         return analyze_request(registration, by_urn)
 
-    def _remediate(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
+    def remediate(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
+        """Run this pack's Remediate on one resource (when a policy is remediate-level) and carry the result forward.
+
+        A remediation's properties replace the resource's checked inputs, which the next pack's
+        Remediate, every pack's Analyze and the Azure constraints read; for a custom resource they also
+        replace the same keys of its outputs, which AnalyzeStack reads (what the provider's preview
+        Create would echo back).
+        """
         assert self.result is not None, "start() must run first"
+        if not self._remediates:
+            return
         request = analyze_request(registration, by_urn, skip_internal=False)
         response = _call_remediate(self.connection, request)
         for remediation in response.remediations:
-            if remediation.diagnostic:  # the engine shows it as an advisory violation
+            if remediation.diagnostic:  # the engine shows it as an advisory violation; nothing changes
                 self.result.diagnostics.append(
                     PolicyDiagnostic(
                         policy_pack=remediation.policyPackName or self.result.name,
@@ -220,31 +275,33 @@ class PolicyPackSession:
                         enforcement_level="advisory",
                         severity="",
                         urn=registration.urn,
+                        kind=remediation_diagnostic_kind(remediation),
                     )
                 )
                 continue
-            before = dict(registration.checked.fields)
-            after = remediation.properties
-            changed = tuple(
-                sorted(
-                    key
-                    for key in set(before) | set(after.fields)
-                    if key not in before or key not in after.fields or before[key] != after.fields[key]
+            before = json_format.MessageToDict(registration.checked)
+            after = struct_pb2.Struct()
+            after.CopyFrom(remediation.properties)
+            changed = changed_paths(before, json_format.MessageToDict(after))
+            top_level = {_top_key(path) for path in changed}
+            registration.checked_struct = after
+            if registration.custom:
+                for key in top_level:
+                    if key in after.fields:
+                        registration.outputs_struct.fields[key].CopyFrom(after.fields[key])
+                    elif key in registration.outputs_struct.fields:
+                        del registration.outputs_struct.fields[key]
+            if changed:  # the CLI shows nothing for a remediation that changed nothing
+                self.result.remediations.append(
+                    Remediation(
+                        policy_pack=remediation.policyPackName or self.result.name,
+                        policy=remediation.policyName,
+                        urn=registration.urn,
+                        changed=changed,
+                        policy_pack_version=self.result.version,
+                        description=remediation.description,
+                    )
                 )
-            )
-            inputs = struct_pb2.Struct()
-            inputs.CopyFrom(after)
-            registration.checked_struct = inputs
-            for key in changed:
-                if key in after.fields:
-                    registration.outputs_struct.fields[key].CopyFrom(after.fields[key])
-                elif key in registration.outputs_struct.fields:
-                    del registration.outputs_struct.fields[key]
-            self.result.remediations.append(
-                Remediation(
-                    remediation.policyPackName or self.result.name, remediation.policyName, registration.urn, changed
-                )
-            )
         for entry in response.not_applicable:
             self.result.not_applicable.append(NotApplicable(entry.policy_name, registration.urn, entry.reason))
 
@@ -267,7 +324,7 @@ class PolicyPackSession:
                     policy=diagnostic.policyName,
                     description=diagnostic.description,
                     message=diagnostic.message,
-                    enforcement_level=WIRE_TO_LEVEL.get(diagnostic.enforcementLevel, "advisory"),
+                    enforcement_level=_reported_level(diagnostic.enforcementLevel),
                     severity=_SEVERITIES.get(diagnostic.severity, ""),
                     urn=diagnostic.urn or urn,
                     kind=diagnostic_kind(diagnostic),
@@ -292,6 +349,82 @@ def diagnostic_kind(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
         and not (diagnostic.description and diagnostic.message.startswith(diagnostic.description))
     )
     return "unverifiable" if unverifiable else "violation"
+
+
+def remediate_all(
+    sessions: Sequence[PolicyPackSession], registration: Registration, by_urn: Mapping[str, Registration]
+) -> None:
+    """The CLI's first pass over one resource: every pack's Remediate in the order the packs were given,
+    each seeing what the previous one left. Analyze comes after, for every pack, on the final inputs."""
+    for session in sessions:
+        session.remediate(registration, by_urn)
+
+
+def _reported_level(wire: int) -> str:
+    """A diagnostic's level as the CLI counts it: ``remediate`` reported by Analyze means the remediation did not
+    fix it, so it is ``mandatory`` (``analyze_snapshot.go``)."""
+    level = WIRE_TO_LEVEL.get(wire, "advisory")
+    return "mandatory" if level == "remediate" else level
+
+
+def remediation_diagnostic_kind(remediation: analyzer_pb2.Remediation) -> str:
+    """``unverifiable`` for the SDK's "can't run remediation ... during preview" answer (a value unknown at
+    preview), else ``violation``: either way the CLI shows it as an advisory violation."""
+    opening = f"can't run remediation '{remediation.policyName}' from policy pack '{remediation.policyPackName}@v"
+    return "unverifiable" if remediation.diagnostic.startswith(opening) else "violation"
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*")
+
+
+def _path(prefix: str, key: str) -> str:
+    """A Pulumi property path: ``a.b`` for identifiers, ``a["key with spaces"]`` otherwise."""
+    if _IDENTIFIER.fullmatch(key):
+        return f"{prefix}.{key}" if prefix else key
+    return f"{prefix}[{json.dumps(key)}]"
+
+
+def _top_key(path: str) -> str:
+    """The top-level property a path starts in (``tags["a b"]`` -> ``tags``; ``["a.b"].c`` -> ``a.b``)."""
+    if path.startswith("["):
+        return json.JSONDecoder().raw_decode(path, 1)[0]
+    return re.split(r"[.\[]", path, maxsplit=1)[0]
+
+
+def _is_secret(value: Any) -> bool:
+    return isinstance(value, Mapping) and value.get(SECRET_SIG) == SECRET_VALUE_SIG
+
+
+def changed_paths(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[str, ...]:
+    """The property paths whose values differ between two wire-format property maps, in sorted order.
+
+    Objects are compared key by key and lists of equal length item by item; a list that grew or shrank is
+    one path. A secret is never looked into: a change anywhere inside it is the secret's own path. Top-level
+    internal keys (``__…``) are the engine's, not the resource's, and are not reported.
+    """
+    found: list[str] = []
+
+    def walk(old: Any, new: Any, prefix: str) -> None:
+        if old == new:
+            return
+        if _is_secret(old) or _is_secret(new):
+            found.append(prefix)
+        elif isinstance(old, Mapping) and isinstance(new, Mapping):
+            for key in sorted(set(old) | set(new)):
+                if not prefix and key.startswith("__"):
+                    continue
+                walk(old.get(key, _ABSENT), new.get(key, _ABSENT), _path(prefix, key))
+        elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+            for index, (left, right) in enumerate(zip(old, new, strict=True)):
+                walk(left, right, f"{prefix}[{index}]")
+        else:
+            found.append(prefix)
+
+    walk(dict(before), dict(after), "")
+    return tuple(found)
+
+
+_ABSENT = object()
 
 
 def _call_remediate(

@@ -1,10 +1,12 @@
 """Reading recorded registrations the way the constraint checks need them.
 
-Inputs are the wire format a policy pack receives: camelCase names, numbers as floats, the unknown
-sentinel for values not known at preview, and secret envelopes. A check never treats an unknown as
-a violation (Azure decides on the real value later), unwraps secrets to compare them but never
-shows them, and finds the resources an input refers to through the registration's property
-dependencies (IDs are usually unknown at preview) or, for a known ARM ID, through recorded IDs.
+Inputs are the checked inputs (`Registration.checked_inputs`: after the provider's Check and the
+packs' remediations, what azure-native sends to Azure) in the wire format a policy pack receives:
+camelCase names, numbers as floats, the unknown sentinel for values not known at preview, and secret
+envelopes. A check never treats an unknown as a violation (Azure decides on the real value later),
+unwraps secrets to compare them but never shows them, and finds the resources an input refers to
+through the registration's property dependencies (IDs are usually unknown at preview) or, for a known
+ARM ID, through recorded IDs.
 """
 
 from __future__ import annotations
@@ -119,7 +121,10 @@ class Resource:
 
     @cached_property
     def inputs(self) -> dict[str, Any]:
-        return self.registration.inputs
+        """What the provider sends to Azure: the inputs after its Check (default location, auto-name, API
+        version) and after every policy pack's remediation, which replaces them (`policy` module). Read once
+        the packs are done: `engine.preview` runs the constraints last."""
+        return self.registration.checked_inputs
 
     def raw(self, path: str) -> Iterator[tuple[str, Any, bool]]:
         """Every (concrete path, raw value, secret) at ``path``; keys match without case (ARM's JSON is case-insensitive)."""
