@@ -8,6 +8,7 @@ analyzed and the stack is analyzed once, in the order and shape the CLI uses.
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from landing_zone.preview.constraints import AzureRejection, check_registrations
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT, DEFAULT_RPC_TIMEOUT, check_size
 from landing_zone.preview.pack_config import PolicyConfig, check_config_count
 from landing_zone.preview.pack_location import bundled_policy_pack
-from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession
+from landing_zone.preview.policy import PackResult, PolicyDiagnostic, PolicyPackSession, analyze_request, remediate_all
 from landing_zone.preview.project import ProjectError, load_project, load_stack_config
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import Redactor, config_secrets
@@ -154,21 +155,26 @@ def preview(
             project.name,
             stack_name,
             dry_run=dry_run,
-            on_register=(lambda registration: [stream.put(registration) for stream in streams]) if streams else None,
+            on_register=functools.partial(analyze_in_order, streams) if streams else None,
             timeout=program_timeout,
             debug=debug,
+            secrets=config_secrets(config.values, config.secret_keys),  # the program's prints must not show them
         )
         result = PreviewResult(run, secret_config_values=config_secrets(config.values, config.secret_keys))
         analyzed: dict[int, int] = {}
         for stream in streams:
             analyzed[id(stream.session)] = stream.finish()
-        for session in sessions:
-            if session.result is None:  # in-process: analyze after the run, in this thread
+        in_process_sessions = [session for session in sessions if session.result is None]
+        if in_process_sessions:  # in-process: analyze after the run, in this thread, in the CLI's order
+            for session in in_process_sessions:
                 session.start()
-                assert session.result is not None
-                for registration in run.registrations:
-                    session.analyze_resource(registration, {r.urn: r for r in run.registrations})
-                analyzed[id(session)] = len(run.registrations)
+            by_urn = {r.urn: r for r in run.registrations}
+            for registration in run.registrations:
+                remediate_all(in_process_sessions, registration, by_urn)
+                for session in in_process_sessions:
+                    session.analyze(registration, by_urn)
+            analyzed.update({id(session): len(run.registrations) for session in in_process_sessions})
+        for session in sessions:  # AnalyzeStack once every pack has remediated and analyzed every resource
             session.analyze_stack(run.registrations)
             assert session.result is not None
             if analyzed.get(id(session)) != len(run.registrations):  # fail closed: a verdict covers every resource
@@ -249,10 +255,23 @@ class AnalyzeStream:
             return list(self._seen.values())
 
     def put(self, registration: Registration) -> None:
+        """Remediate, then send Analyze: for a single pack (`analyze_in_order` orders several)."""
+        self.remediate(registration)
+        self.send(registration)
+
+    def remediate(self, registration: Registration) -> None:
+        """This pack's Remediate, synchronously: the next pack's Remediate must see what it changed."""
         self._ready()
         with self._lock:
             self._seen[registration.urn] = registration
-            request = self.session.prepare(registration, self._seen)  # Remediate first, as the CLI does
+            self.session.remediate(registration, self._seen)
+
+    def send(self, registration: Registration) -> None:
+        """Send Analyze for the resource as it stands (after every pack's Remediate); the answer comes in `finish`."""
+        self._ready()
+        with self._lock:
+            self._seen[registration.urn] = registration
+            request = analyze_request(registration, self._seen)
             self._pending.append((registration.urn, self._connection.analyze_later(request)))
 
     def finish(self) -> int:
@@ -263,6 +282,16 @@ class AnalyzeStream:
         for urn, result in pending:
             self.session.collect(result(), urn)
         return len(pending)
+
+
+def analyze_in_order(streams: Sequence[AnalyzeStream], registration: Registration) -> None:
+    """One registration through every pack as the CLI's step generator does: every pack's Remediate in order,
+    each seeing the previous one's result, then every pack's Analyze on the final inputs (`policy` module
+    docstring). The Analyze calls run concurrently in the packs' processes."""
+    for stream in streams:
+        stream.remediate(registration)
+    for stream in streams:
+        stream.send(registration)
 
 
 def enforce(

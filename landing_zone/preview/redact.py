@@ -221,10 +221,14 @@ class Redactor:
         """Everything secret in these registrations' inputs and outputs."""
         redactor = cls()
         for registration in registrations:
-            for properties in (registration.inputs, registration.outputs):
-                for secret in secret_values(properties, registration.type):
-                    redactor.add(secret)
+            redactor.learn_registration(registration)
         return redactor
+
+    def learn_registration(self, registration: Any) -> None:
+        """Remember every secret in one registration's inputs and outputs."""
+        for properties in (registration.inputs, registration.outputs):
+            for secret in secret_values(properties, registration.type):
+                self.add(secret)
 
     @classmethod
     def for_result(cls, result: Any) -> Redactor:

@@ -12,7 +12,6 @@ exited with status 0, within the time limit. Everything else raises `ProgramAbor
 from __future__ import annotations
 
 import atexit
-import collections
 import contextlib
 import os
 import queue
@@ -21,12 +20,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, Any
 
 from landing_zone.errors import ConfigError, IncompletePlanError, Problem
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT
+from landing_zone.preview.program_output import ProgramOutput
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import strip_controls
 from landing_zone.preview.runner import ProgramError, ProgramRun
@@ -64,17 +64,21 @@ def run_isolated(
     on_register: Callable[[Registration], None] | None = None,
     timeout: float = DEFAULT_PROGRAM_TIMEOUT,
     debug: bool = False,
+    secrets: Iterable[str] = (),
 ) -> ProgramRun:
     """Run the program of ``program_dir`` as ``stack`` in a child process and return what it registered.
 
     ``on_register`` is called in this process, in order, for each registration as it arrives.
     Raises ProgramError (the program raised; ``cause`` rebuilt here: ConfigError, IncompletePlanError
-    or RemoteProgramError) or ProgramAbortedError (it did not reach its end).
+    or RemoteProgramError) or ProgramAbortedError (it did not reach its end). The program's own prints
+    reach our stderr when the run is over, without ``secrets`` or any credential it registered
+    (`program_output`); so do its failure messages.
     """
     child = _PRESTARTED.pop((str(Path(program_dir).resolve()), dry_run, debug), None) or _Child(
         Path(program_dir), stack, dry_run, debug
     )
-    receiver = _Receiver(str(program_file), on_register, ProgramRun(project, stack, dry_run, []))
+    child.output.learn(secrets)
+    receiver = _Receiver(str(program_file), on_register, ProgramRun(project, stack, dry_run, []), child.output)
     deadline = time.monotonic() + timeout
     try:
         while True:
@@ -96,13 +100,21 @@ def run_isolated(
         return receiver.result(status, child.stderr_tail, timeout)
     finally:
         child.stop()
+        child.output.flush(sys.stderr)
 
 
 class _Receiver:
     """Checks and collects the child's frames, in order; raises at the first sign the run is not whole."""
 
-    def __init__(self, where: str, on_register: Callable[[Registration], None] | None, run: ProgramRun) -> None:
+    def __init__(
+        self,
+        where: str,
+        on_register: Callable[[Registration], None] | None,
+        run: ProgramRun,
+        output: ProgramOutput,
+    ) -> None:
         self.where = where
+        self.output = output
         self.run = run
         self.on_register = on_register
         self.registrations: dict[str, Registration] = {}
@@ -122,6 +134,7 @@ class _Receiver:
         if kind in ("registration", "update"):
             encoded = item.get("registration")
             registration = _decode(encoded, where)
+            self.output.learn_registration(registration)
             urn = registration.urn
             if (urn in self.registrations) != (kind == "update"):
                 raise ProgramAbortedError(
@@ -141,7 +154,8 @@ class _Receiver:
             if kind == "registration" and self.on_register is not None:
                 self.on_register(registration)
         elif kind == "error":
-            raise _failure(item.get("error"), where, list(self.registrations.values()))
+            error = self.output.redactor.scrub_data(item.get("error"))  # it may quote a secret
+            raise _failure(error, where, list(self.registrations.values()))
         elif kind == "finished":
             self.finished = item
         else:
@@ -295,7 +309,7 @@ class _Child:
             os.close(write_fd)
             os.close(lifeline_read)
         self._frames: queue.Queue[Any] = queue.Queue()
-        self._tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.output = ProgramOutput()
         self._channel = os.fdopen(read_fd, "rb")
         self._threads = [
             threading.Thread(target=self._read_frames, name="program-frames", daemon=True),
@@ -320,15 +334,11 @@ class _Child:
         self._frames.put(_END)
 
     def _relay(self, stream: IO[bytes] | None, keep_tail: bool) -> None:
-        """Pass the program's output to our stderr (stdout may carry --json), without control characters."""
+        """Hold the program's output for `ProgramOutput.flush` (it is scrubbed once the run is over)."""
         if stream is None:
             return
         for raw in stream:
-            line = strip_controls(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
-            if keep_tail:
-                self._tail.append(line)
-            with contextlib.suppress(OSError, ValueError):
-                sys.stderr.write(line + "\n")
+            self.output.add(raw, stderr=keep_tail)
 
     def next_frame(self, deadline: float) -> Any:
         remaining = deadline - time.monotonic()
@@ -362,7 +372,7 @@ class _Child:
     def stderr_tail(self) -> str:
         for thread in self._threads[1:]:
             thread.join(timeout=2)
-        return "\n".join(self._tail)
+        return self.output.tail()
 
     def stop(self) -> None:
         """Kill the program's whole process group if anything is left of it, and collect the output relays."""
