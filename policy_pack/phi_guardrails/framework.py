@@ -33,6 +33,7 @@ from pulumi_policy import (
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 
 from phi_guardrails.citations import FRAMEWORK_NAME, FRAMEWORK_VERSION, Citation
+from phi_guardrails.environment import decide
 from phi_guardrails.exemptions import EXEMPTIONS_SCHEMA, exemptions_from, find
 
 _MISSING = object()
@@ -221,6 +222,13 @@ class ResourceRule:
     #: check IDs (``CKV_AZURE_33``) that enforce the same control, where one exists.
     azure_policy_ids: tuple[str, ...] = ()
     checkov_ids: tuple[str, ...] = ()
+    #: A deletion blocker (protect, locks, soft-delete window, immutability) that a non-production stack may
+    #: drop so `pulumi destroy` completes: for a resource `environment.decide` relaxes, the rule reports
+    #: "not applicable" instead of its findings, or, with ``nonprod_settings``, runs with those settings.
+    #: Never set it on encryption, network, access or logging rules.
+    nonprod_relaxable: bool = False
+    #: Settings (name, value) that replace the rule's config for a relaxed resource: the rule stays enforced, less strictly.
+    nonprod_settings: tuple[tuple[str, Any], ...] = ()
 
     def target_for(self, resource_type: str) -> Target | None:
         """The target that reads this type (``*`` in a target's types reads every type)."""
@@ -264,6 +272,14 @@ class ResourceRule:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
             view = ResourceView.from_args(args)
             messages, unverifiable = self.evaluate(view)
+            if (messages or unverifiable) and self.nonprod_relaxable:
+                relaxation = decide(args.urn, args.props, args.stack_tags)
+                if relaxation.applies and self.nonprod_settings:
+                    config = {**view.config, **dict(self.nonprod_settings)}
+                    view = ResourceView(args.resource_type, args.name, args.urn, args.props, config)
+                    messages, unverifiable = self.evaluate(view)
+                elif relaxation.applies:
+                    args.not_applicable(f"relaxed for a non-production stack: {relaxation.why}")
             active, expired = find(exemptions_from(view.config), args.urn, args.name)
             if active is not None and (messages or unverifiable):
                 args.not_applicable(active.describe())
@@ -340,6 +356,8 @@ class StackContext:
         self.by_urn = {resource.urn: resource for resource in self.resources}
         self.config = config
         self.unverifiable: list[str] = []
+        #: The stack's tags (``ConfigureStack``), set by `StackRule` before its check runs.
+        self.stack_tags: Mapping[str, str] = {}
 
     def of_type(self, *types: str) -> list[StackResource]:
         return [resource for resource in self.resources if resource.type in types]
@@ -395,6 +413,11 @@ class StackRule:
     #: Crosswalk for auditors, as on `ResourceRule`.
     azure_policy_ids: tuple[str, ...] = ()
     checkov_ids: tuple[str, ...] = ()
+    #: As on `ResourceRule`: findings on a resource `environment.decide` relaxes are dropped (listed as not applicable).
+    nonprod_relaxable: bool = False
+    #: This rule's findings are weakenings the pack applied itself (published as the policy tag ``weakening``,
+    #: which the offline engine lists among the preview's weakenings).
+    reports_weakenings: bool = False
 
     def framework(self) -> PolicyComplianceFramework:
         return PolicyComplianceFramework(
@@ -425,10 +448,16 @@ class StackRule:
                 )
                 return
             context = StackContext(args.resources, config)
+            context.stack_tags = args.stack_tags
             exemptions = exemptions_from(config)
             exempted: list[str] = []
             for urn, message in self.check(context):
                 resource = context.by_urn.get(urn)
+                if self.nonprod_relaxable and resource is not None:
+                    relaxation = decide(urn, resource.view.props, args.stack_tags)
+                    if relaxation.applies:
+                        exempted.append(f"{urn}: relaxed for a non-production stack: {relaxation.why}")
+                        continue
                 active, expired = find(exemptions, urn, resource.name if resource else "")
                 if active is not None:
                     exempted.append(f"{urn}: {active.describe()}")
@@ -456,5 +485,5 @@ class StackRule:
             severity=self.severity,
             framework=self.framework(),
             remediation_steps=self.remediation,
-            tags=policy_tags(self.citation, self.resource_types),
+            tags=policy_tags(self.citation, self.resource_types) + (["weakening"] if self.reports_weakenings else []),
         )

@@ -413,6 +413,7 @@ STACK_RULES: tuple[StackRule, ...] = (
         check=_delete_locks,
         types=PHI_DATA,
         related=(citations.INTEGRITY,),
+        nonprod_relaxable=True,  # a lock blocks `pulumi destroy` (environment.py decides where it is relaxed)
     ),
     _rule(
         "cmk-key-protected-and-granted",
@@ -483,5 +484,6 @@ STACK_RULES: tuple[StackRule, ...] = (
         check=_stateful_protected,
         types=STATEFUL,
         related=(citations.INTEGRITY,),
+        nonprod_relaxable=True,  # protect blocks `pulumi destroy` (environment.py decides where it is relaxed)
     ),
 )

@@ -236,6 +236,11 @@ RULES: tuple[ResourceRule, ...] = (
         config_schema=PolicyConfigSchema(
             properties={"minimumRetentionDays": {"type": "integer", "minimum": 7, "maximum": 90, "default": 90}}
         ),
+        # A non-production vault may keep Key Vault's shortest window (7 days; Azure accepts 7-90) so its name is
+        # free a week after `pulumi destroy`; soft delete itself stays required. Purge protection is not relaxed.
+        # https://learn.microsoft.com/en-us/azure/key-vault/general/soft-delete-overview
+        nonprod_relaxable=True,
+        nonprod_settings=(("minimumRetentionDays", 7),),
     ),
     ResourceRule(
         id="keyvault-network-acl-deny",

@@ -401,5 +401,8 @@ STACK_RULES: tuple[StackRule, ...] = (
         ),
         check=_log_archives_are_immutable,
         resource_types=NATIVE_ACCOUNT + CLASSIC_ACCOUNT,
+        # Unexpired immutable blobs keep the account from being deleted, so a non-production archive may be mutable
+        # (the landing-zone config then requires a waiver); environment.py decides where it is relaxed.
+        nonprod_relaxable=True,
     ),
 )
