@@ -50,14 +50,19 @@ def service_rule(
     azure_policy_ids: Sequence[str] = (),
     checkov_ids: Sequence[str] = (),
     related: Sequence[Citation] = (),
+    enforcement: EnforcementLevel = EnforcementLevel.MANDATORY,
 ) -> ResourceRule:
-    """A mandatory per-resource control (every service rule blocks by default; the pack config can relax it)."""
+    """A per-resource control. Service rules block by default; the pack config can relax or raise any of them.
+
+    ``enforcement`` is advisory only for hardening Microsoft's baselines recommend but do not require of a HIPAA
+    workload (a subscription feature, a setting with documented secure alternatives): the rule's docstring says why.
+    """
     return ResourceRule(
         id=rule_id,
         description=description,
         citation=citation,
         severity=severity,
-        enforcement=EnforcementLevel.MANDATORY,
+        enforcement=enforcement,
         remediation=remediation,
         targets=tuple(targets),
         related=tuple(related),

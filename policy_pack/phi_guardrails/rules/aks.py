@@ -10,6 +10,13 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id (aadProfile.managed, enableRBAC)
 - https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys (diskEncryptionSetID)
 - https://learn.microsoft.com/azure/aks/enable-host-encryption (enableEncryptionAtHost)
+
+``aks-encryption-at-host`` is advisory by default. Node OS and data disks and their caches are encrypted
+at rest without it (platform keys, or the customer-managed key ``aks-customer-managed-key`` requires);
+host encryption adds the temporary disks, works only on some VM sizes and regions, and is set only when a
+pool is created (https://learn.microsoft.com/azure/aks/enable-host-encryption#limitations). The built-in
+policy 41425d9f (default effect Audit) is in neither the HIPAA HITRUST nor the Microsoft cloud security
+benchmark initiative (Azure/azure-policy). A pack config can make it mandatory.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_set, must_be_true
@@ -149,9 +156,10 @@ RULES = (
     ),
     service_rule(
         "aks-encryption-at-host",
-        description="AKS node pools must encrypt temporary disks and disk caches at the host.",
+        description="AKS node pools should encrypt temporary disks and disk caches at the host (advisory: some VM sizes and regions only; Microsoft's baselines do not require it).",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
         remediation="Set enableEncryptionAtHost=true on every agent pool (classic: defaultNodePool.hostEncryptionEnabled and each node pool's hostEncryptionEnabled).",
         targets=(
             Target(NATIVE_CLUSTER, _native_pools_encrypted_at_host),

@@ -10,13 +10,25 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/virtual-machines/disk-encryption#customer-managed-keys (diskEncryptionSet)
 - https://learn.microsoft.com/azure/virtual-machines/disks-enable-private-links-for-import-export-portal (networkAccessPolicy, publicNetworkAccess)
 - https://learn.microsoft.com/azure/virtual-machines/linux/create-ssh-keys-detailed (disablePasswordAuthentication)
+
+``vm-encryption-at-host`` is advisory by default: the disks themselves are encrypted at rest by Azure
+(platform keys) and, under ``vm-disk-customer-managed-key``, with a customer-managed key; encryption at
+host adds the temporary disk. It needs the ``EncryptionAtHost`` feature registered on the subscription and
+a VM size that supports it, and cannot be combined with Azure Disk Encryption
+(https://learn.microsoft.com/azure/virtual-machines/disk-encryption#encryption-at-host---end-to-end-encryption-for-your-vm-data;
+Microsoft's comparison of the four options, which recommends it for new VMs:
+https://learn.microsoft.com/training/modules/implement-disk-encryption-azure-virtual-machines/2-choose-disk-encryption-option).
+The built-in policy
+fc4d8e41 (default effect Audit) is in the Microsoft cloud security benchmark initiative, which accepts
+Azure Disk Encryption instead (3dc5edcd, ca88aadc), and not in the HIPAA HITRUST initiative
+(Azure/azure-policy, built-in-policies/policySetDefinitions). A pack config can make it mandatory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal, must_not_be_set
@@ -97,9 +109,10 @@ def _native_linux_keys_only(prefix: str) -> Check:
 RULES = (
     service_rule(
         "vm-encryption-at-host",
-        description="Virtual machines and scale sets must encrypt temporary disks and disk caches at the host.",
+        description="Virtual machines and scale sets should encrypt temporary disks and disk caches at the host (advisory: needs a subscription feature and a supporting VM size; Microsoft's baselines audit it).",
         citation=citations.ENCRYPTION_AT_REST,
         severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
         remediation="Set securityProfile.encryptionAtHost=true (scale sets: virtualMachineProfile.securityProfile; classic: encryptionAtHostEnabled=true); register the EncryptionAtHost feature once per subscription.",
         targets=(
             Target(NATIVE_VM, must_be_true("securityProfile.encryptionAtHost", "encryption at host")),

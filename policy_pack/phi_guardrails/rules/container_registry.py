@@ -10,11 +10,19 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/container-registry/container-registry-access-selected-networks#disable-public-network-access
 - https://learn.microsoft.com/azure/container-registry/tutorial-enable-customer-managed-keys
 - https://learn.microsoft.com/azure/container-registry/data-loss-prevention (exportPolicy 'disabled')
+
+``acr-export-disabled`` is advisory by default. Export (``az acr import`` from this registry, transfer
+pipelines) already needs an Entra identity with pull rights on a registry whose public access is off,
+which the mandatory rules here require. Disabling it is a data-loss-prevention option that Microsoft's
+baselines do not require: the built-in policy 524b0254 ("Container registries should have exports
+disabled", default effect Audit) is in neither the HIPAA HITRUST initiative nor the Microsoft cloud
+security benchmark initiative (Azure/azure-policy, built-in-policies/policySetDefinitions). A pack config
+can make it mandatory (``acr-export-disabled: mandatory``).
 """
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_equal
@@ -93,11 +101,12 @@ RULES = (
     ),
     service_rule(
         "acr-export-disabled",
-        description="Container registries must not allow artifacts to be exported (import/pipeline export) out of the private network.",
+        description="Container registries should not allow artifacts to be exported (import/pipeline export) out of the private network (advisory: a data-loss-prevention option Microsoft's HIPAA and security baselines do not require).",
         citation=citations.TRANSMISSION_SECURITY,
         related=(citations.ACCESS_CONTROL,),
         severity=Severity.MEDIUM,
-        remediation="Set policies.exportPolicy.status='disabled' with public network access disabled (classic: exportPolicyEnabled=false).",
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Set policies.exportPolicy.status='disabled' with public network access disabled, Premium only (classic: exportPolicyEnabled=false); see https://learn.microsoft.com/azure/container-registry/data-loss-prevention.",
         targets=(
             Target(
                 NATIVE_REGISTRY,

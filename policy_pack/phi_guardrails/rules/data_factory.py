@@ -9,13 +9,20 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/data-factory/data-factory-private-link (publicNetworkAccess 'Disabled')
 - https://learn.microsoft.com/azure/data-factory/enable-customer-managed-key (encryption.vaultBaseUrl, keyName)
 - https://learn.microsoft.com/azure/data-factory/managed-virtual-network-private-endpoint
+
+``data-factory-managed-virtual-network`` is advisory by default and reads the integration runtimes on both
+providers (classic: ``azure:datafactory/integrationRuntimeRule:IntegrationRuntimeRule``,
+``virtualNetworkEnabled``), not the factory: a factory that moves data only through self-hosted runtimes
+on its own network is as private, and the managed virtual network is an option Microsoft's baselines do
+not require (no built-in policy for it is in the HIPAA HITRUST or Microsoft cloud security benchmark
+initiatives; Azure/azure-policy). A pack config can make it mandatory.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
@@ -25,6 +32,8 @@ from phi_guardrails.service_checks import first_of, service_rule
 NATIVE_FACTORY = ("azure-native:datafactory:Factory",)
 CLASSIC_FACTORY = ("azure:datafactory/factory:Factory",)
 NATIVE_RUNTIME = ("azure-native:datafactory:IntegrationRuntime",)
+#: The classic Azure (auto-resolve or regional) integration runtime: the one that can run in the managed network.
+CLASSIC_AZURE_RUNTIME = ("azure:datafactory/integrationRuntimeRule:IntegrationRuntimeRule",)
 
 
 def _managed_runtime_in_vnet(runtime: ResourceView) -> Iterable[str]:
@@ -73,13 +82,14 @@ RULES = (
     ),
     service_rule(
         "data-factory-managed-virtual-network",
-        description="Data factories must run their Azure integration runtimes in a managed virtual network, reaching data stores through managed private endpoints.",
+        description="Data factories should run their Azure integration runtimes in a managed virtual network, reaching data stores through managed private endpoints (advisory: self-hosted runtimes are an equally private alternative).",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.MEDIUM,
-        remediation="Create the factory's managed virtual network 'default' and set properties.managedVirtualNetwork {referenceName: 'default', type: 'ManagedVirtualNetworkReference'} on managed integration runtimes (classic: managedVirtualNetworkEnabled=true).",
+        enforcement=EnforcementLevel.ADVISORY,
+        remediation="Create the factory's managed virtual network 'default' and set properties.managedVirtualNetwork {referenceName: 'default', type: 'ManagedVirtualNetworkReference'} on managed integration runtimes (classic: managedVirtualNetworkEnabled=true on the factory and virtualNetworkEnabled=true on each IntegrationRuntimeRule).",
         targets=(
             Target(NATIVE_RUNTIME, _managed_runtime_in_vnet),
-            Target(CLASSIC_FACTORY, must_be_true("managedVirtualNetworkEnabled", "the managed virtual network")),
+            Target(CLASSIC_AZURE_RUNTIME, must_be_true("virtualNetworkEnabled", "the managed virtual network")),
         ),
     ),
 )

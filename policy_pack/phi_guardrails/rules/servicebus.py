@@ -53,9 +53,14 @@ RULES = (
         description="Service Bus namespaces must refuse TLS older than 1.2.",
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
-        remediation="Set minimumTlsVersion='1.2' (the classic provider's default).",
+        remediation="Set minimumTlsVersion='1.2' or later, or leave it unset (1.2 is the default on both providers).",
         targets=(
-            Target(NATIVE_NAMESPACE, must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted")),
+            # Unset is 1.2: ARM creates namespaces with minimumTlsVersion 1.2 unless told otherwise (API versions
+            # from 2022-01-01-preview; azure-native v3 sends 2024-01-01), and TLS 1.0/1.1 are retired (https://learn.microsoft.com/azure/service-bus-messaging/transport-layer-security-configure-minimum-version).
+            Target(
+                NATIVE_NAMESPACE,
+                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
+            ),
             Target(
                 CLASSIC_NAMESPACE,
                 must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),

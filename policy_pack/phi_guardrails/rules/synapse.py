@@ -7,11 +7,19 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-managed-vnet (managedVirtualNetwork 'default')
 - https://learn.microsoft.com/azure/synapse-analytics/sql/active-directory-authentication#microsoft-entra-only-authentication
 - https://learn.microsoft.com/azure/synapse-analytics/security/workspaces-encryption (encryption.cmk.key)
+
+``synapse-managed-virtual-network`` is advisory by default. A managed workspace virtual network is an
+option chosen at creation ("you can choose to associate your workspace with a managed virtual network",
+https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-managed-vnet); workspaces
+that use only dedicated/serverless SQL, reached through private endpoints with public access disabled
+(mandatory here), do not need it. The built-in policy 2d9dbfa3 (default effect Audit) is in neither the
+HIPAA HITRUST nor the Microsoft cloud security benchmark initiative (Azure/azure-policy). A pack config can
+make it mandatory.
 """
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import all_of, must_be_false, must_be_set, must_be_true, must_equal, must_not_be_set
@@ -38,9 +46,10 @@ RULES = (
     ),
     service_rule(
         "synapse-managed-virtual-network",
-        description="Synapse workspaces must use a managed virtual network (set at creation) so Spark and pipelines reach data privately.",
+        description="Synapse workspaces should use a managed virtual network (set at creation) so Spark and pipelines reach data privately (advisory: an option Microsoft's baselines do not require).",
         citation=citations.TRANSMISSION_SECURITY,
         severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.ADVISORY,
         remediation="Set managedVirtualNetwork='default' at creation (classic: managedVirtualNetworkEnabled=true).",
         targets=(
             Target(
