@@ -75,7 +75,8 @@ def enum_paths_for(token: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
         module = importlib.import_module(f"pulumi_azure_native.{parts[1].replace('/', '.')}")
     except ImportError:
         return ()
-    args_class = getattr(module, f"{parts[2]}Args", None)
+    # A resource whose name collides with a nested input type has its arguments in ``<Name>InitArgs``.
+    args_class = getattr(module, f"{parts[2]}InitArgs", None) or getattr(module, f"{parts[2]}Args", None)
     if not isinstance(args_class, type) or not pulumi_types.is_input_type(args_class):
         return ()
     return _enum_paths(args_class)
