@@ -7,13 +7,19 @@ A weakening is anything that makes a preview pass that the pack as shipped would
 - ``enforcement-lowered`` / ``disabled``: a policy's level below the pack's default, per rule or via ``all``;
 - ``evaluation-date-override``: ``PHI_GUARDRAILS_EVALUATION_DATE`` judges exemptions as of another day;
 - ``waiver``: a ``waiver:<name>`` tag a component wrote for a weakened default, with its reason and
-  approver (``waiver:<name>:approver``).
+  approver (``waiver:<name>:approver``);
+- ``relaxation``: a rule a pack relaxed itself, reported by a policy the pack publishes with the tag
+  ``weakening`` (the project's pack: ``nonprod-relaxations``, one per resource of a non-production stack
+  whose deletion blockers are relaxed). The pack decides; the engine lists each of its verdicts.
 
 `gate` collects them after the packs ran. In strict mode (``--strict``, or ``"landingZoneGate":
 {"strict": true}`` in a pack config) the following are errors instead (exit 2), for regulated
 repositories' CI: lowering or disabling a mandatory or critical rule; a broad exemption; an exemption
 or waiver without an approver (or a waiver without a reason); an evaluation date earlier than today (it
-revives expired exemptions); running no policy pack at all.
+revives expired exemptions); running no policy pack at all; disabling a policy that reports weakenings
+(the relaxations would then be applied without being listed). A relaxation itself is not an error in
+strict mode: the pack applies it only where it decides the stack is not production, and an organisation
+that forbids it makes the reporting policy mandatory, which works under the Pulumi CLI as well.
 
 The engine imports nothing from the pack or the components: it reads what packs publish over the
 Analyzer protocol, the user's config, and the registered tags.
@@ -34,7 +40,19 @@ from landing_zone.preview.pack_config import WIRE_TO_LEVEL, PackConfigError, Pol
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.recorder import UNKNOWN, Registration
 
-KINDS = ("exemption", "broad-exemption", "enforcement-lowered", "disabled", "evaluation-date-override", "waiver")
+KINDS = (
+    "exemption",
+    "broad-exemption",
+    "enforcement-lowered",
+    "disabled",
+    "evaluation-date-override",
+    "waiver",
+    "relaxation",
+)
+#: The policy tag that marks a policy whose verdicts are weakenings the pack applied itself (kind ``relaxation``).
+WEAKENING_POLICY_TAG = "weakening"
+#: In such a policy's message, the line that starts with this gives the relaxation's reason.
+RELAXATION_REASON = "\nreason: "
 #: The variable the project's pack reads to judge exemptions as of another day (reproducible audits).
 EVALUATION_DATE_VARIABLE = "PHI_GUARDRAILS_EVALUATION_DATE"
 #: Exemptions that run longer than this are flagged: a year is the usual risk-acceptance review cycle.
@@ -123,6 +141,7 @@ def gate(
         user = configs[index] if index < len(configs) else None
         lowerings.extend(_lowerings(pack, user))
         weakenings.extend(_exemptions(pack, user, judged))
+        weakenings.extend(relaxations(pack))
     weakenings.extend(_group_lowerings(lowerings))
     if override is not None and packs:
         weakenings.append(
@@ -139,6 +158,7 @@ def gate(
     weakenings.extend(waivers(registrations))
     if strict or any(getattr(config, "strict", False) for config in configs):
         problems = _strict_problems(lowerings, weakenings, override, real_today)
+        problems.extend(_hidden_relaxations(packs, lowerings))
         if not packs:
             problems.insert(0, "no policy pack ran (--no-policy): strict mode needs a complete policy verdict")
         if problems:
@@ -301,6 +321,51 @@ def _exemptions(pack: PackResult, user: Mapping[str, PolicyConfig] | None, judge
     return result
 
 
+def relaxations(pack: PackResult) -> list[Weakening]:
+    """The verdicts of the pack's policies tagged ``weakening``: rules the pack relaxed itself, one per resource."""
+    reporters = {policy.name for policy in pack.policies if WEAKENING_POLICY_TAG in policy.tags}
+    result: list[Weakening] = []
+    for diagnostic in pack.diagnostics:
+        if diagnostic.policy not in reporters or diagnostic.kind != "violation":
+            continue
+        text = diagnostic.message
+        if diagnostic.description and text.startswith(diagnostic.description + "\n"):
+            text = text[len(diagnostic.description) + 1 :]
+        detail, _, reason = text.strip().partition(RELAXATION_REASON)
+        result.append(
+            Weakening(
+                kind="relaxation",
+                policy=diagnostic.policy,
+                target=_resource_of(diagnostic.urn),
+                detail=" ".join(detail.split()),
+                reason=" ".join(reason.split()) or None,
+                approver=None,
+                source=f"policy {diagnostic.policy} of {pack.name} ({diagnostic.enforcement_level})",
+            )
+        )
+    return result
+
+
+def _resource_of(urn: str) -> str:
+    """``type: name`` from a URN (``urn:pulumi:stack::project::parent$type::name``), as waivers name resources."""
+    parts = urn.split("::")
+    if len(parts) < 4:
+        return urn or "the stack"
+    return f"{parts[2].rsplit('$', 1)[-1]}: {'::'.join(parts[3:])}"
+
+
+def _hidden_relaxations(packs: Sequence[PackResult], lowerings: Sequence[_Lowering]) -> list[str]:
+    """Strict mode: a disabled weakening reporter would let its pack relax rules without any report."""
+    reporters = {
+        (pack.name, policy.name) for pack in packs for policy in pack.policies if WEAKENING_POLICY_TAG in policy.tags
+    }
+    return [
+        f"{item.source}: disabling policy {item.policy} of {item.pack} hides the relaxations it reports"
+        for item in lowerings
+        if item.effective == "disabled" and (item.pack, item.policy) in reporters
+    ]
+
+
 def waivers(registrations: Sequence[Registration]) -> list[Weakening]:
     """The ``waiver:<name>`` tags of every registered resource, with their reason and approver."""
     result: list[Weakening] = []
@@ -379,5 +444,6 @@ __all__ = [
     "Weakening",
     "gate",
     "is_broad_glob",
+    "relaxations",
     "waivers",
 ]

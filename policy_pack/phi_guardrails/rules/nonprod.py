@@ -56,8 +56,8 @@ def _relaxations(context: StackContext) -> Iterable[tuple[str, str]]:
         if relaxation.applies:
             yield (
                 resource.urn,
-                f"non-production relaxation of {', '.join(_how(rule) for rule in relaxed)} on this resource: "
-                f"{relaxation.why}. Make '{RULE_ID}' mandatory in the policy pack config to forbid it.",
+                f"relaxed for a non-production stack on this resource: {', '.join(_how(rule) for rule in relaxed)}"
+                f"\nreason: {relaxation.why} (make '{RULE_ID}' mandatory in the policy pack config to forbid it)",
             )
 
 
