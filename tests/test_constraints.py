@@ -697,3 +697,12 @@ def test_postgres_geo_backup_needs_a_geo_key_and_key_rotation_minimums() -> None
     short = {"kty": "RSA", "rotationPolicy": {"attributes": {"expiryTime": "P27D"}, "lifetimeActions": []}}
     found = rejections(reg("azure-native:keyvault:Key", "k", {"properties": short}))
     assert [r.property for r in found] == ["properties.rotationPolicy.attributes.expiryTime"]
+
+
+def test_type_tokens_match_without_case_and_any_api_version() -> None:
+    """A token spelled in another case (or from a versioned module) meets the same entries."""
+    for token in ("azure-native:storage:blobcontainer", "azure-native:storage/v20230101:BlobContainer"):
+        found = rejections(reg(token, "c", {"containerName": "PHI_Records"}))
+        assert [r.constraint for r in found] == ["name.storage.container"], token
+    classic = rejections(reg("azure:storage/Container:container", "c", {"name": "phi-records"}))
+    assert classic == []

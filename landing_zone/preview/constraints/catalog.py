@@ -50,12 +50,13 @@ def check_registrations(
     """
     context = Context(registrations, today or dt.datetime.now(dt.UTC).date())
     rejections: list[AzureRejection] = []
+    applicable: dict[str, list[Constraint]] = {}  # per type token: the entries for it, in catalog order
     for resource in context.resources:
         if not resource.registration.custom:
             continue
-        for constraint in catalog:
-            if not constraint.applies_to(resource.token):
-                continue
+        if resource.token not in applicable:
+            applicable[resource.token] = [c for c in catalog if c.applies_to(resource.token)]
+        for constraint in applicable[resource.token]:
             for finding in constraint.check(resource, context):
                 rejections.append(
                     AzureRejection(resource.urn, finding.property, constraint.id, finding.message, constraint.reference)

@@ -48,8 +48,8 @@ Check = Callable[["Resource", "Context"], Iterable[Finding]]
 class Constraint:
     """One catalog entry: a stable id, what it enforces, where Microsoft documents it, and its check.
 
-    ``types`` are normalized type tokens (no API version) the check applies to; an empty set means
-    every resource type (the SDK enum check). Cross-resource checks read other registrations through
+    ``types`` are normalized type tokens (no API version) the check applies to, compared without case;
+    an empty set means every resource type (the SDK enum check). Cross-resource checks read other registrations through
     the ``Context``. ``examples`` (accepted, rejected) are data for the catalog's own tests when the
     entry comes from a data table; code entries keep theirs in tests/test_constraints.py.
     """
@@ -61,5 +61,9 @@ class Constraint:
     check: Check
     examples: tuple[Any, Any] | None = None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_lowered", frozenset(token.lower() for token in self.types))
+
     def applies_to(self, token: str) -> bool:
-        return not self.types or token in self.types
+        """Type tokens match without case (``azure-native:network:PublicIpAddress`` is ``...:PublicIPAddress``)."""
+        return not self.types or token.lower() in self._lowered  # type: ignore[attr-defined]

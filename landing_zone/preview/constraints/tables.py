@@ -31,7 +31,7 @@ def _describe(allowed: Sequence[Any]) -> str:
 
 
 def _value_check(row: Mapping[str, Any]) -> Any:
-    paths = {normalize_type(token): path for token, path in row["types"].items()}
+    paths = {normalize_type(token).lower(): path for token, path in row["types"].items()}
     allowed = row.get("allowed", [])
     equals = row.get("equals")
     unless = row.get("unless")
@@ -41,7 +41,7 @@ def _value_check(row: Mapping[str, Any]) -> Any:
             guard = resource.value(unless["path"])
             if guard is not None and str(guard.value).lower() in {v.lower() for v in unless["values"]}:
                 return
-        for prop, value in resource.values(paths[resource.token]):
+        for prop, value in resource.values(paths[resource.token.lower()]):
             if equals is not None:
                 if value.value not in equals:
                     yield Finding(prop, f"{row['title']}: {value.shown()} is not accepted; {row['why']}")
@@ -76,10 +76,10 @@ def _name_problem(name: str, row: Mapping[str, Any]) -> str | None:
 
 
 def _name_check(row: Mapping[str, Any]) -> Any:
-    paths = {normalize_type(token): path for token, path in row["types"].items()}
+    paths = {normalize_type(token).lower(): path for token, path in row["types"].items()}
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
-        for prop, value in resource.values(paths[resource.token]):
+        for prop, value in resource.values(paths[resource.token.lower()]):
             if value.text is None:
                 continue
             problem = _name_problem(value.text, row)
