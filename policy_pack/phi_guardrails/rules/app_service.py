@@ -3,7 +3,13 @@
 Types read: ``azure-native:web:WebApp`` and ``:WebAppSlot`` (web apps and function apps, any API
 version; site config is inline in ``siteConfig``), the basic publishing credential policies
 ``web:WebAppFtpAllowed``/``WebAppScmAllowed`` (and their slot forms), and the classic
-``azure:appservice/{linux,windows}{Web,Function}App[Slot]`` resources.
+``azure:appservice/{linux,windows}{Web,Function}App[Slot]`` resources, ``appFlexConsumption:AppFlexConsumption``,
+and the classic provider's deprecated ``appService:AppService``, ``functionApp:FunctionApp``, ``slot:Slot`` and
+``functionAppSlot:FunctionAppSlot`` (still in pulumi-azure 6; a misconfiguration spelled with them must not pass).
+The deprecated resources have no ``publicNetworkAccessEnabled`` and no basic-auth publishing switches, so those
+two controls cannot be met with them: the rules say so and name the replacement resources. Their site config
+spells TLS ``minTlsVersion`` (default 1.2) and ``ftpsState`` defaults to ``AllAllowed`` on function apps
+(pulumi-azure ``FunctionAppSiteConfig``), so an unset ``ftpsState`` fails there as on azure-native.
 
 azure-native sets basic publishing credentials through separate policy resources, which default to
 allowed; so "basic auth off" is a stack rule: every site needs both policies, set to ``allow: false``.
@@ -24,7 +30,16 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_true, must_equal
-from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target, entries, is_false
+from phi_guardrails.framework import (
+    Check,
+    ResourceView,
+    StackContext,
+    StackResource,
+    StackRule,
+    Target,
+    entries,
+    is_false,
+)
 from phi_guardrails.service_checks import not_true, service_rule
 
 NATIVE_APP = ("azure-native:web:WebApp",)
@@ -43,6 +58,16 @@ CLASSIC_SITES = (
 #: Basic publishing credential policies: (app policies, slot policies) per protocol.
 FTP_POLICIES = ("azure-native:web:WebAppFtpAllowed", "azure-native:web:WebAppFtpAllowedSlot")
 SCM_POLICIES = ("azure-native:web:WebAppScmAllowed", "azure-native:web:WebAppScmAllowedSlot")
+#: The classic provider's deprecated site resources (azurerm 2.x shapes).
+LEGACY_SITES = (
+    "azure:appservice/appService:AppService",
+    "azure:appservice/functionApp:FunctionApp",
+    "azure:appservice/slot:Slot",
+    "azure:appservice/functionAppSlot:FunctionAppSlot",
+)
+#: Flex Consumption function apps: no FTP at all, the classic site-config spellings otherwise.
+FLEX_APPS = ("azure:appservice/appFlexConsumption:AppFlexConsumption",)
+_REPLACEMENTS = "azure:appservice LinuxWebApp/WindowsWebApp/LinuxFunctionApp/WindowsFunctionApp (or their slots)"
 SLOT_POLICIES = ("azure-native:web:WebAppFtpAllowedSlot", "azure-native:web:WebAppScmAllowedSlot")
 TLS_12 = ("1.2", "1.3")
 _OLD_TLS = "TLS older than 1.2 is accepted"
@@ -60,6 +85,19 @@ def _classic_tls(site: ResourceView) -> Iterable[str]:
     yield from must_equal(
         "siteConfig.scmMinimumTlsVersion", TLS_12, f"{_OLD_TLS} by the deployment (SCM) site", absent="ok"
     )(site)
+
+
+def _legacy_tls(site: ResourceView) -> Iterable[str]:
+    yield from must_equal("siteConfig.minTlsVersion", TLS_12, _OLD_TLS, absent="ok")(site)
+
+
+def _legacy_cannot(what: str) -> Check:
+    """The deprecated classic site resources have no property for ``what``: the control cannot be met with them."""
+
+    def check(site: ResourceView) -> Iterable[str]:
+        yield f"{what} cannot be set on this deprecated resource type; use {_REPLACEMENTS}"
+
+    return check
 
 
 def _cors_not_open(site: ResourceView) -> Iterable[str]:
@@ -97,14 +135,19 @@ def _basic_auth_disabled(context: StackContext) -> Iterable[tuple[str, str]]:
                 yield f"{label} publishing accepts basic-auth credentials (no {policy} with allow: false for this site)"
 
     def classic_site(site: StackResource) -> Iterable[str]:
-        yield from must_be_false("ftpPublishBasicAuthenticationEnabled", "FTP basic-auth publishing")(site.view)
+        if site.type not in FLEX_APPS:  # Flex Consumption apps have no FTP endpoint at all
+            yield from must_be_false("ftpPublishBasicAuthenticationEnabled", "FTP basic-auth publishing")(site.view)
         yield from must_be_false("webdeployPublishBasicAuthenticationEnabled", "WebDeploy basic-auth publishing")(
             site.view
         )
 
+    def legacy_site(site: StackResource) -> Iterable[str]:
+        yield from _legacy_cannot("turning off basic-auth (FTP and WebDeploy) publishing")(site.view)
+
     yield from context.findings(context.of_type(*FTP_POLICIES, *SCM_POLICIES), allowed_policy)
     yield from context.findings(context.of_type(*NATIVE_SITES), native_site)
-    yield from context.findings(context.of_type(*CLASSIC_SITES), classic_site)
+    yield from context.findings(context.of_type(*CLASSIC_SITES, *FLEX_APPS), classic_site)
+    yield from context.findings(context.of_type(*LEGACY_SITES), legacy_site)
 
 
 RULES = (
@@ -116,7 +159,7 @@ RULES = (
         remediation="Set httpsOnly=true (Azure's default is false).",
         targets=(
             Target(NATIVE_SITES, must_be_true("httpsOnly", "HTTPS-only")),
-            Target(CLASSIC_SITES, must_be_true("httpsOnly", "HTTPS-only")),
+            Target(CLASSIC_SITES + FLEX_APPS + LEGACY_SITES, must_be_true("httpsOnly", "HTTPS-only")),
         ),
         azure_policy_ids=(
             "a4af4a39-4135-47fb-b175-47fbdf85311d",
@@ -132,7 +175,11 @@ RULES = (
         citation=citations.ENCRYPTION_IN_TRANSIT,
         severity=Severity.HIGH,
         remediation="Set siteConfig.minTlsVersion and scmMinTlsVersion to '1.2' or later, or leave them at Azure's default 1.2 (classic: siteConfig.minimumTlsVersion and scmMinimumTlsVersion).",
-        targets=(Target(NATIVE_SITES, _native_tls), Target(CLASSIC_SITES, _classic_tls)),
+        targets=(
+            Target(NATIVE_SITES, _native_tls),
+            Target(CLASSIC_SITES + FLEX_APPS, _classic_tls),
+            Target(LEGACY_SITES, _legacy_tls),
+        ),
         azure_policy_ids=(
             "f0e6e85b-9b9f-4a4b-b67b-f730d42f1b0b",
             "f9d614c5-c173-4d56-95a7-b4437057d193",
@@ -153,6 +200,10 @@ RULES = (
                 CLASSIC_SITES,
                 must_equal("siteConfig.ftpsState", ("Disabled", "FtpsOnly"), "plain FTP is accepted", absent="ok"),
             ),
+            Target(
+                LEGACY_SITES,
+                must_equal("siteConfig.ftpsState", ("Disabled", "FtpsOnly"), "plain FTP is accepted"),
+            ),
         ),
         azure_policy_ids=(
             "4d24b6d4-5e53-4a4f-a7f4-618fa573ee4b",
@@ -172,7 +223,8 @@ RULES = (
             Target(
                 NATIVE_SITES, must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled")
             ),
-            Target(CLASSIC_SITES, must_be_false("publicNetworkAccessEnabled", "public network access")),
+            Target(CLASSIC_SITES + FLEX_APPS, must_be_false("publicNetworkAccessEnabled", "public network access")),
+            Target(LEGACY_SITES, _legacy_cannot("disabling public network access")),
         ),
         azure_policy_ids=(
             "1b5ef780-c53c-4a64-87f3-bb9c8c8094ba",
@@ -190,7 +242,10 @@ RULES = (
         remediation="Set siteConfig.remoteDebuggingEnabled=false, or leave it unset.",
         targets=(
             Target(NATIVE_SITES, not_true("siteConfig.remoteDebuggingEnabled", "remote debugging")),
-            Target(CLASSIC_SITES, not_true("siteConfig.remoteDebuggingEnabled", "remote debugging")),
+            Target(
+                CLASSIC_SITES + FLEX_APPS + LEGACY_SITES,
+                not_true("siteConfig.remoteDebuggingEnabled", "remote debugging"),
+            ),
         ),
         azure_policy_ids=("cb510bfd-1cba-4d9f-a230-cb0976f4bb71", "0e60b895-3786-45da-8377-9c6b4b6ac5f9"),
         checkov_ids=("CKV_AZURE_72",),
@@ -201,7 +256,10 @@ RULES = (
         citation=citations.ACCESS_CONTROL,
         severity=Severity.MEDIUM,
         remediation="List the front-end origins in siteConfig.cors.allowedOrigins instead of '*'.",
-        targets=(Target(NATIVE_SITES, _cors_not_open), Target(CLASSIC_SITES, _cors_not_open)),
+        targets=(
+            Target(NATIVE_SITES, _cors_not_open),
+            Target(CLASSIC_SITES + FLEX_APPS + LEGACY_SITES, _cors_not_open),
+        ),
         azure_policy_ids=("5744710e-cc2f-4ee8-8809-3b11e89f4bc9", "0820b7b9-23aa-4725-a1ce-ae4558f718e5"),
         checkov_ids=("CKV_AZURE_57",),
     ),
@@ -221,7 +279,7 @@ STACK_RULES = (
             "webdeployPublishBasicAuthenticationEnabled=false)."
         ),
         check=_basic_auth_disabled,
-        resource_types=NATIVE_SITES + FTP_POLICIES + SCM_POLICIES + CLASSIC_SITES,
+        resource_types=NATIVE_SITES + FTP_POLICIES + SCM_POLICIES + CLASSIC_SITES + FLEX_APPS + LEGACY_SITES,
         azure_policy_ids=(
             "871b205b-57cf-4e1e-a234-492616998bf7",
             "aede300b-d67f-480a-ae26-4b3dfb1a1fdc",

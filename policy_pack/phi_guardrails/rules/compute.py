@@ -57,6 +57,9 @@ CLASSIC_WINDOWS = (
 CLASSIC_FLEXIBLE = ("azure:compute/orchestratedVirtualMachineScaleSet:OrchestratedVirtualMachineScaleSet",)
 CLASSIC_MACHINES = CLASSIC_LINUX + CLASSIC_WINDOWS + CLASSIC_FLEXIBLE
 CLASSIC_DISK = ("azure:compute/managedDisk:ManagedDisk",)
+#: The classic provider's deprecated machine resources (azurerm 2.x shapes, still in pulumi-azure 6): they cannot name
+#: a disk encryption set, so only disks they attach (checked as managed disks) can be under a customer-managed key.
+LEGACY_MACHINES = ("azure:compute/virtualMachine:VirtualMachine", "azure:compute/scaleSet:ScaleSet")
 CMK_DISK_ENCRYPTION = ("EncryptionAtRestWithCustomerKey", "EncryptionAtRestWithPlatformAndCustomerKeys")
 _NO_CMK = "disks are not encrypted with a customer-managed key"
 _SCALE_SET_PROFILE = "virtualMachineProfile."
@@ -86,6 +89,27 @@ def _classic_disks_cmk(machine: ResourceView) -> Iterable[str]:
     for index, disk in enumerate(entries(machine.get("dataDisks"))):
         if is_mapping(disk) and not field(disk, "diskEncryptionSetId"):
             yield f"data disk {index} is not encrypted with a customer-managed key (dataDisks[{index}].diskEncryptionSetId)"
+
+
+def _legacy_disks_cmk(machine: ResourceView) -> Iterable[str]:
+    replacement = (
+        "use azure:compute LinuxVirtualMachine/WindowsVirtualMachine (or their scale sets) with diskEncryptionSetId"
+    )
+    os_disk = machine.first("storageOsDisk", "storageProfileOsDisk")
+    if not equals_ignoring_case(field(os_disk, "createOption"), "Attach"):
+        yield f"the OS disk cannot be encrypted with a customer-managed key on this deprecated resource type; {replacement}"
+    for index, disk in enumerate(entries(machine.first("storageDataDisks", "storageProfileDataDisks"))):
+        if is_mapping(disk) and not equals_ignoring_case(field(disk, "createOption"), "Attach"):
+            yield f"data disk {index} cannot be encrypted with a customer-managed key on this deprecated resource type; {replacement}"
+
+
+def _legacy_linux_keys_only(machine: ResourceView) -> Iterable[str]:
+    if not machine.has("osProfileLinuxConfig"):
+        return
+    if not is_true(machine.get("osProfileLinuxConfig.disablePasswordAuthentication")):
+        yield "password sign-in is allowed (osProfileLinuxConfig.disablePasswordAuthentication must be true)"
+    if machine.has("osProfile.adminPassword"):
+        yield "an administrator password is set (osProfile.adminPassword must not be set)"
 
 
 def _native_linux_keys_only(prefix: str) -> Check:
@@ -135,6 +159,7 @@ RULES = (
             Target(NATIVE_VM, _native_disks_cmk("")),
             Target(NATIVE_SCALE_SET, _native_disks_cmk(_SCALE_SET_PROFILE)),
             Target(CLASSIC_MACHINES, _classic_disks_cmk),
+            Target(LEGACY_MACHINES, _legacy_disks_cmk),
         ),
         azure_policy_ids=("702dd420-7fcc-42c5-afe8-4026edd20fe0",),
     ),
@@ -154,6 +179,7 @@ RULES = (
                     must_not_be_set("adminPassword", "an administrator password is set"),
                 ),
             ),
+            Target(LEGACY_MACHINES, _legacy_linux_keys_only),
         ),
         checkov_ids=("CKV_AZURE_1", "CKV_AZURE_49", "CKV_AZURE_149", "CKV_AZURE_178"),
     ),

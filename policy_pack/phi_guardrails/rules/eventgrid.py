@@ -1,8 +1,11 @@
 """Event Grid topics, domains and namespaces: Entra-only (access keys off), private, TLS 1.2.
 
 Types read: ``azure-native:eventgrid:Topic``, ``:Domain`` and ``:Namespace`` (any API version) and the
-classic ``azure:eventgrid/topic:Topic`` and ``azure:eventgrid/domain:Domain``. The classic provider
-has no minimum-TLS setting for Event Grid, so that rule reads azure-native resources only.
+classic ``azure:eventgrid/topic:Topic``, ``azure:eventgrid/domain:Domain`` (and their deprecated aliases
+``azure:eventhub/eventGridTopic:EventGridTopic`` and ``azure:eventhub/domain:Domain``, same properties) and
+``azure:eventgrid/namespace:Namespace`` (``publicNetworkAccess`` 'Enabled'/'Disabled', default 'Enabled').
+The classic provider has no minimum-TLS setting for Event Grid, so that rule reads azure-native resources only;
+the classic namespace resource has no local-auth or TLS property, so it is read for network access only.
 
 Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/event-grid/authenticate-with-access-keys-shared-access-signatures#disable-key-and-shared-access-signature-authentication (disableLocalAuth)
@@ -21,7 +24,13 @@ from phi_guardrails.service_checks import service_rule
 
 NATIVE_TOPICS = ("azure-native:eventgrid:Topic", "azure-native:eventgrid:Domain")
 NATIVE_NAMESPACE = ("azure-native:eventgrid:Namespace",)
-CLASSIC_TOPICS = ("azure:eventgrid/topic:Topic", "azure:eventgrid/domain:Domain")
+CLASSIC_TOPICS = (
+    "azure:eventgrid/topic:Topic",
+    "azure:eventgrid/domain:Domain",
+    "azure:eventhub/eventGridTopic:EventGridTopic",
+    "azure:eventhub/domain:Domain",
+)
+CLASSIC_NAMESPACE = ("azure:eventgrid/namespace:Namespace",)
 
 RULES = (
     service_rule(
@@ -50,6 +59,10 @@ RULES = (
                 must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled"),
             ),
             Target(CLASSIC_TOPICS, must_be_false("publicNetworkAccessEnabled", "public network access")),
+            Target(
+                CLASSIC_NAMESPACE,
+                must_equal("publicNetworkAccess", "Disabled", "public network access is not disabled"),
+            ),
         ),
         azure_policy_ids=(
             "1adadefe-5f21-44f7-b931-a59b54ccdb45",

@@ -41,6 +41,7 @@ SAS_POLICIES = (
     "azure-native:eventhub:EventHubAuthorizationRule",
     "azure:eventhub/eventHubNamespaceAuthorizationRule:EventHubNamespaceAuthorizationRule",
     "azure:eventhub/authorizationRule:AuthorizationRule",
+    "azure:eventhub/eventHubAuthorizationRule:EventHubAuthorizationRule",  # deprecated alias of AuthorizationRule
 )
 
 RULES = (

@@ -1,8 +1,11 @@
 """Service Bus namespaces: Entra-only (SAS keys off), TLS 1.2, private, customer-managed key on Premium.
 
-Types read: ``azure-native:servicebus:Namespace`` (any API version) and the classic
-``azure:servicebus/namespace:Namespace``. Customer-managed keys and private endpoints exist only in
-the Premium tier.
+Types read: ``azure-native:servicebus:Namespace`` (any API version), the classic
+``azure:servicebus/namespace:Namespace`` and its deprecated alias ``azure:eventhub/namespace:Namespace``
+(pulumi-azure 6 still ships it, with the same properties), and the SAS policies of both spellings.
+Customer-managed keys and private endpoints exist only in the Premium tier. The classic provider sets a
+customer-managed key inline (``customerManagedKey``) or through a separate
+``servicebus/namespaceCustomerManagedKey`` resource, so that control is a stack rule that accepts either.
 
 Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/service-bus-messaging/disable-local-authentication (disableLocalAuth)
@@ -13,15 +16,19 @@ Microsoft documentation behind the values:
 
 from __future__ import annotations
 
-from pulumi_policy import Severity
+from collections.abc import Iterable
+
+from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
-from phi_guardrails.framework import Target
-from phi_guardrails.service_checks import first_of, forbidden, service_rule, sku_is, when
+from phi_guardrails.framework import StackContext, StackResource, StackRule, Target
+from phi_guardrails.service_checks import companions_by_target, first_of, forbidden, service_rule, sku_is, when
 
 NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
-CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace",)
+CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace", "azure:eventhub/namespace:Namespace")
+CLASSIC_CUSTOMER_KEY = ("azure:servicebus/namespaceCustomerManagedKey:NamespaceCustomerManagedKey",)
+_NO_CMK = "messages are not encrypted with a customer-managed key"
 
 #: Shared access policies (authorization rules) at namespace and entity level, both providers.
 SAS_POLICIES = (
@@ -31,6 +38,10 @@ SAS_POLICIES = (
     "azure:servicebus/namespaceAuthorizationRule:NamespaceAuthorizationRule",
     "azure:servicebus/queueAuthorizationRule:QueueAuthorizationRule",
     "azure:servicebus/topicAuthorizationRule:TopicAuthorizationRule",
+    # the deprecated aliases in the classic eventhub module (same resources, same properties)
+    "azure:eventhub/namespaceAuthorizationRule:NamespaceAuthorizationRule",
+    "azure:eventhub/queueAuthorizationRule:QueueAuthorizationRule",
+    "azure:eventhub/topicAuthorizationRule:TopicAuthorizationRule",
 )
 
 RULES = (
@@ -84,40 +95,6 @@ RULES = (
         checkov_ids=("CKV_AZURE_204",),
     ),
     service_rule(
-        "servicebus-customer-managed-key",
-        description="Premium Service Bus namespaces must encrypt messages at rest with a customer-managed key.",
-        citation=citations.ENCRYPTION_AT_REST,
-        severity=Severity.MEDIUM,
-        remediation="Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} (classic: customerManagedKey.keyVaultKeyId).",
-        targets=(
-            Target(
-                NATIVE_NAMESPACE,
-                when(
-                    sku_is("Premium"),
-                    first_of(
-                        must_equal(
-                            "encryption.keySource",
-                            "Microsoft.KeyVault",
-                            "messages are not encrypted with a customer-managed key",
-                        ),
-                        must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
-                    ),
-                ),
-            ),
-            Target(
-                CLASSIC_NAMESPACE,
-                when(
-                    sku_is("Premium"),
-                    must_be_set(
-                        "customerManagedKey.keyVaultKeyId", "messages are not encrypted with a customer-managed key"
-                    ),
-                ),
-            ),
-        ),
-        azure_policy_ids=("295fc8b1-dc9f-4f53-9c61-3f313ceab40a",),
-        checkov_ids=("CKV_AZURE_201",),
-    ),
-    service_rule(
         "servicebus-no-sas-policies",
         description="Service Bus must not declare shared access (SAS) policies: each one mints keys that bypass Entra ID.",
         citation=citations.ENTITY_AUTHENTICATION,
@@ -125,5 +102,56 @@ RULES = (
         severity=Severity.HIGH,
         remediation="Delete the authorization rule; grant 'Azure Service Bus Data Sender/Receiver' to the client identities instead.",
         targets=(Target(SAS_POLICIES, forbidden("a shared access (SAS) policy")),),
+    ),
+)
+
+
+def _messages_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
+    keyed, keyed_names = companions_by_target(
+        context, CLASSIC_CUSTOMER_KEY, "namespaceId", lambda key: key.view.has("keyVaultKeyId")
+    )
+    native_check = when(
+        sku_is("Premium"),
+        first_of(
+            must_equal("encryption.keySource", "Microsoft.KeyVault", _NO_CMK),
+            must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
+        ),
+    )
+
+    def native(namespace: StackResource) -> Iterable[str]:
+        yield from native_check(namespace.view)
+
+    def classic(namespace: StackResource) -> Iterable[str]:
+        if not sku_is("Premium", paths=("sku",))(namespace.view) or namespace.view.has(
+            "customerManagedKey.keyVaultKeyId"
+        ):
+            return
+        name = str(context.read(namespace, "name", required=False) or "").lower()
+        if namespace.urn not in keyed and name not in keyed_names:
+            yield (
+                f"{_NO_CMK} (customerManagedKey.keyVaultKeyId is not set and no "
+                "servicebus.NamespaceCustomerManagedKey with keyVaultKeyId names this namespace)"
+            )
+
+    yield from context.findings(context.of_type(*NATIVE_NAMESPACE), native)
+    yield from context.findings(context.of_type(*CLASSIC_NAMESPACE), classic)
+
+
+STACK_RULES = (
+    StackRule(
+        id="servicebus-customer-managed-key",
+        description="Premium Service Bus namespaces must encrypt messages at rest with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set encryption {keySource: 'Microsoft.KeyVault', keyVaultProperties: [{keyName, keyVaultUri, identity}]} "
+            "(classic: customerManagedKey.keyVaultKeyId, or a servicebus.NamespaceCustomerManagedKey for the namespace; "
+            "https://learn.microsoft.com/azure/service-bus-messaging/configure-customer-managed-key)."
+        ),
+        check=_messages_under_customer_key,
+        resource_types=NATIVE_NAMESPACE + CLASSIC_NAMESPACE + CLASSIC_CUSTOMER_KEY,
+        azure_policy_ids=("295fc8b1-dc9f-4f53-9c61-3f313ceab40a",),
+        checkov_ids=("CKV_AZURE_201",),
     ),
 )
