@@ -35,6 +35,7 @@ from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, UnknownValueError
 from phi_guardrails.citations import FRAMEWORK_NAME, FRAMEWORK_VERSION, Citation
 from phi_guardrails.environment import decide
 from phi_guardrails.exemptions import EXEMPTIONS_SCHEMA, exemptions_from, find
+from phi_guardrails.untrusted import quoted
 
 _MISSING = object()
 #: In a target's types: the check reads every resource type.
@@ -291,7 +292,7 @@ class ResourceRule:
                 # this resource; `pulumi up` re-runs the policy once the value is known.
                 error = UnknownValueError(UNKNOWN_STRING_VALUE, unverifiable.split("."))
                 error.message = (
-                    f"{unverifiable} of {view.type} '{view.name}' is not known until apply, "
+                    f"{unverifiable} of {view.type} {quoted(view.name)} is not known until apply, "
                     f"so '{self.id}' cannot be verified at preview"
                 )
                 raise error
@@ -371,9 +372,9 @@ class StackContext:
                 for message in check(resource):
                     yield resource.urn, message
             except UnverifiableError as unknown:
-                self.unverifiable.append(f"{unknown.path} of {resource.type} '{resource.name}'")
+                self.unverifiable.append(f"{unknown.path} of {resource.type} {quoted(resource.name)}")
             except UnknownValueError as unknown:  # a check read a nested value straight from the props
-                self.unverifiable.append(f"{'.'.join(unknown.props)} of {resource.type} '{resource.name}'")
+                self.unverifiable.append(f"{'.'.join(unknown.props)} of {resource.type} {quoted(resource.name)}")
 
     def read(self, resource: StackResource, path: str, default: Any = None, *, required: bool = True) -> Any:
         """A property of a resource; an unknown value reads as ``default``.
@@ -385,7 +386,7 @@ class StackContext:
             return resource.view.get(path, default)
         except UnverifiableError:
             if required:
-                self.unverifiable.append(f"{path} of {resource.type} '{resource.name}'")
+                self.unverifiable.append(f"{path} of {resource.type} {quoted(resource.name)}")
             return default
 
 

@@ -29,6 +29,7 @@ from phi_guardrails.framework import (
     is_true,
     peek,
 )
+from phi_guardrails.untrusted import quoted
 
 
 def _kind_tokens(*kind_ids: str) -> tuple[str, ...]:
@@ -141,7 +142,7 @@ def _audit_logs_to_workspace(context: StackContext) -> Iterable[tuple[str, str]]
                 if in_stack or external:
                     covered.add(target)
                 elif external is None:
-                    pending[target] = f"{workspace_prop} of its diagnostic setting '{setting.name}'"
+                    pending[target] = f"{workspace_prop} of its diagnostic setting {quoted(setting.name)}"
 
     def logged(resource: StackResource) -> Iterable[str]:
         if resource.urn in covered:
@@ -249,7 +250,7 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
         if not used_keys:
             if declares_cmk(resource):
                 context.unverifiable.append(
-                    f"the customer-managed key of '{resource.name}' (its key is not in this stack)"
+                    f"the customer-managed key of {quoted(resource.name)} (its key is not in this stack)"
                 )
             return
         for key in used_keys:
@@ -261,9 +262,9 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
                 name = context.read(key, "vaultName", required=False)
                 vault = vaults_by_name.get(str(name).lower()) if isinstance(name, str) else None
             if vault is None:
-                context.unverifiable.append(f"the vault of key '{key.name}' (not in this stack)")
+                context.unverifiable.append(f"the vault of key {quoted(key.name)} (not in this stack)")
             elif not is_true(vault.view.first("properties.enablePurgeProtection", "purgeProtectionEnabled")):
-                yield f"this resource's customer-managed key lives in a vault without purge protection ('{vault.name}')"
+                yield f"this resource's customer-managed key lives in a vault without purge protection ({quoted(vault.name)})"
         user_identities = [urn for urn in dependencies if urn in identities]
         if user_identities and not any(granted.get(identity) for identity in user_identities):
             yield "the identity this resource unwraps its key with holds no key-scoped role (Key Vault Crypto Service Encryption User)"

@@ -18,6 +18,7 @@ from phi_guardrails import citations
 from phi_guardrails.catalogs import CORE_TAGGABLE_TYPES, US_REGIONS, baa_catalog, covered_service
 from phi_guardrails.framework import ANY_TYPE as EVERY_TYPE
 from phi_guardrails.framework import ResourceRule, ResourceView, Target, entries, is_mapping
+from phi_guardrails.untrusted import quoted
 
 #: Every type: these rules read whatever a stack registers.
 ANY_TYPE = (EVERY_TYPE,)
@@ -138,13 +139,13 @@ def _no_secrets_in_tags(view: ResourceView) -> Iterable[str]:
             yield f"a tag name holds {name_kind}; tags are readable by anyone with Reader access"
             continue
         if SECRET_TAG_NAMES.search(str(key)) and isinstance(value, str) and value.strip():
-            yield f"tag '{key}' looks like it holds a credential; tags are readable by anyone with Reader access"
+            yield f"tag {quoted(key)} looks like it holds a credential; tags are readable by anyone with Reader access"
             continue
         kind = _secret_kind(value) if isinstance(value, str) else None
         if kind is None and isinstance(value, str) and TAG_CREDENTIAL_ASSIGNMENT.search(value):
             kind = "a credential assignment (such as AccountKey= or Password=)"
         if kind:
-            yield f"tag '{key}' holds {kind}; tags are readable by anyone with Reader access"
+            yield f"tag {quoted(key)} holds {kind}; tags are readable by anyone with Reader access"
 
 
 def _no_plaintext_secrets(view: ResourceView) -> Iterable[str]:
@@ -154,7 +155,7 @@ def _no_plaintext_secrets(view: ResourceView) -> Iterable[str]:
         kind = _secret_kind(text)
         if kind:
             yield (
-                f"{path} holds {kind}; unless it is a Pulumi secret it is stored in plaintext in the state. "
+                f"{quoted(path, 120)} holds {kind}; unless it is a Pulumi secret it is stored in plaintext in the state. "
                 "Prefer managed identities; otherwise pass it with pulumi.Output.secret or a Key Vault reference"
             )
 

@@ -40,6 +40,7 @@ from phi_guardrails.framework import (
     peek,
 )
 from phi_guardrails.private_link import zone_matches
+from phi_guardrails.untrusted import quoted
 
 MANAGEMENT_PORTS = (22, 3389, 5985, 5986)
 #: Database and cache ports: SQL Server, MySQL, PostgreSQL, Redis (plain and TLS), MongoDB and Cosmos DB's
@@ -391,7 +392,7 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
             for sub_resource in sub_resources:
                 verdicts = [zone_matches(sub_resource, name) for name in names]
                 if names and None not in verdicts and not any(verdicts):
-                    yield f"the DNS zone group does not use a private DNS zone for the '{sub_resource}' sub-resource"
+                    yield f"the DNS zone group does not use a private DNS zone for the {quoted(sub_resource)} sub-resource"
 
     yield from context.findings(context.of_type(*NATIVE_ENDPOINT), one_group)
 
