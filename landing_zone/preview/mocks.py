@@ -7,21 +7,14 @@ name or ID never run, as under ``pulumi preview``. When a run is not a preview i
 realistic values (ARM resource IDs, ``https://<name>.vault.azure.net/``, GUID principal IDs), so code
 paths that use outputs get exercised.
 
-Invokes are answered only where the answer is faithful: ``getClientConfig`` and ``getClientToken``
-from config; ``list*`` secrets (account keys, publishing credentials, connection strings) as secrets
-shaped like the SDK's result, unknown at preview. Any other invoke, and a stack reference to a stack
-missing from ``stack-references.json``, raises `IncompletePlanError` naming it: the preview would
-otherwise go on with invented data.
+Invokes are answered by `landing_zone.preview.invokes` only where the answer is faithful; any other
+invoke, and a stack reference to a stack missing from ``stack-references.json``, raises
+`IncompletePlanError` naming it: the preview would otherwise go on with invented data.
 """
 
 from __future__ import annotations
 
-import collections.abc
 import hashlib
-import importlib
-import re
-import sys
-import typing
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,8 +23,9 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from landing_zone.errors import IncompletePlanError
+from landing_zone.preview.invokes import InvokeAnswers
 from landing_zone.preview.provider_check import preview_outputs
-from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN
+from landing_zone.preview.recorder import UNKNOWN
 
 DEFAULT_SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_TENANT_ID = "00000000-0000-0000-0000-000000000000"
@@ -119,6 +113,8 @@ class AzureMocks(Mocks):
         stack_references: Mapping[str, Mapping[str, Any]] | None = None,
         *,
         client_id: str | None = None,
+        classic_identity: Mapping[str, str] | None = None,
+        invoke_answers: Mapping[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
@@ -126,6 +122,8 @@ class AzureMocks(Mocks):
         self.dry_run = dry_run
         self.stack_references = dict(stack_references or {})
         self.client_id = client_id
+        native = {"subscriptionId": subscription_id, "tenantId": tenant_id, "clientId": client_id or ""}
+        self.invokes = InvokeAnswers(native, classic_identity, invoke_answers)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
@@ -177,45 +175,7 @@ class AzureMocks(Mocks):
         return resource_id, state
 
     def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
-        if args.token == "azure-native:authorization:getClientConfig":
-            return {
-                "clientId": self.client_id or _stable_guid("client", self.tenant_id),
-                "objectId": _stable_guid("object", self.tenant_id),
-                "subscriptionId": self.subscription_id,
-                "tenantId": self.tenant_id,
-            }, []
-        if args.token == "azure-native:authorization:getClientToken":
-            # A bearer token cannot exist offline; a marked secret placeholder keeps it out of every report.
-            return {"token": _secret("offline-preview-token-placeholder")}, []
-        listed = self._list_secrets(args.token)
-        if listed is not None:
-            return listed, []
-        raise IncompletePlanError(
-            f"invoke {args.token} cannot be answered offline: it reads live Azure (or another provider's) "
-            "state, and an invented answer would change the plan. Pass the value as config, or preview this "
-            "program with `pulumi preview`.",
-            kind="invoke",
-            subject=args.token,
-        )
-
-    def _list_secrets(self, token: str) -> dict[str, Any] | None:
-        """A ``list*`` invoke (keys, credentials, connection strings): shaped like its SDK result, all secret.
-
-        At preview the names such a call needs are normally outputs, unknown, so the SDK never sends it (as
-        under the CLI). Called with literal names it gets obvious placeholders, marked secret (the SDK
-        cannot take an unknown invoke answer). None when the token is not an azure-native ``list*``
-        function the installed SDK describes.
-        """
-        result_class = _invoke_result_class(token)
-        if result_class is None:
-            return None
-        answer: dict[str, Any] = {}
-        for member in vars(result_class).values():
-            wire = getattr(getattr(member, "fget", None), "_pulumi_name", None)
-            if isinstance(member, property) and wire:
-                annotation = member.fget.__annotations__.get("return")
-                answer[wire] = _secret(_placeholder(annotation, f"{token}:{wire}"))
-        return answer
+        return self.invokes.answer(args.token, dict(args.args or {})), []
 
     def _resource_id(self, module_type: str, arm: ArmType | None, inputs: Mapping[str, Any], name: str) -> str:
         if module_type == "resources:ResourceGroup":
@@ -270,41 +230,6 @@ class AzureMocks(Mocks):
                 "tenantId": self.tenant_id,
             }
         return outputs
-
-
-def _secret(value: Any) -> dict[str, Any]:
-    return {SECRET_SIG: SECRET_VALUE_SIG, "value": value}
-
-
-def _invoke_result_class(token: str) -> Any:
-    """The SDK's ``<Function>Result`` class for an azure-native ``list*`` invoke token, or None."""
-    parts = token.split(":")
-    if len(parts) != 3 or parts[0] != "azure-native" or not parts[2].startswith("list"):
-        return None
-    module_path = parts[1].replace("/", ".")
-    function = re.sub(r"(?<!^)(?=[A-Z])", "_", parts[2]).lower()
-    name = f"pulumi_azure_native.{module_path}.{function}"
-    try:
-        module = sys.modules.get(name) or importlib.import_module(name)
-    except ImportError:
-        return None
-    return getattr(module, f"{parts[2][:1].upper()}{parts[2][1:]}Result", None)
-
-
-def _placeholder(annotation: Any, seed: str) -> Any:
-    """A value of the annotated shape that is obviously not real (outside preview only)."""
-    text = f"offline-{hashlib.sha256(seed.encode()).hexdigest()[:16]}"
-    origin = typing.get_origin(annotation)
-    arguments = [item for item in typing.get_args(annotation) if item is not type(None)]
-    if origin is typing.Union and len(arguments) == 1:
-        return _placeholder(arguments[0], seed)
-    if origin in (list, collections.abc.Sequence):
-        return [_placeholder(arguments[0] if arguments else str, seed)]
-    scalars: dict[Any, Any] = {bool: False, int: 0, float: 0.0}
-    if origin is not None or annotation in scalars:
-        return scalars.get(annotation, {})
-    name = annotation.__forward_arg__ if isinstance(annotation, typing.ForwardRef) else annotation
-    return {"value": text} if isinstance(name, str) and name.startswith("outputs.") else text
 
 
 def _as_outputs(value: Any) -> Any:

@@ -26,9 +26,16 @@ from typing import Any
 import pulumi
 from pulumi.runtime import settings as runtime_settings
 
-from landing_zone.errors import forget_incomplete_plans, observed_incomplete_plans
+from landing_zone.errors import IncompletePlanError, forget_incomplete_plans, observed_incomplete_plans
+from landing_zone.preview.invokes import load_invoke_answers, read_json_object
 from landing_zone.preview.mocks import DEFAULT_SUBSCRIPTION_ID, DEFAULT_TENANT_ID, AzureMocks
-from landing_zone.preview.project import PulumiProject, StackConfig, load_project, load_stack_config
+from landing_zone.preview.project import (
+    ProjectError,
+    PulumiProject,
+    StackConfig,
+    load_project,
+    load_stack_config,
+)
 from landing_zone.preview.recorder import RecordingMonitor, Registration
 
 #: Outputs of stacks a program reads with StackReference, keyed by stack name, for previews without a backend.
@@ -101,14 +108,28 @@ def run_program(
     config = load_stack_config(project, stack_name)
     program_path = project.main
     references_file = project.directory / STACK_REFERENCES_FILE
-    references = json.loads(references_file.read_text(encoding="utf-8")) if references_file.is_file() else {}
+    try:
+        references = read_json_object(references_file) if references_file.is_file() else {}
+        invoke_answers = load_invoke_answers(project.directory)
+    except ValueError as error:
+        raise ProjectError(str(error)) from None
+    bad = [name for name, outputs in references.items() if not isinstance(outputs, dict)]
+    if bad:
+        raise ProjectError(f'{references_file}: "{bad[0]}" must map output names to values (a JSON object)')
 
     def entry() -> None:
         with _working_directory(project.directory), _isolated_program_modules(program_path):
             runpy.run_path(str(program_path), run_name="__main__")
 
     return execute(
-        entry, project.name, stack_name, config, dry_run=dry_run, on_register=on_register, stack_references=references
+        entry,
+        project.name,
+        stack_name,
+        config,
+        dry_run=dry_run,
+        on_register=on_register,
+        stack_references=references,
+        invoke_answers=invoke_answers,
     )
 
 
@@ -138,12 +159,20 @@ def execute(
     dry_run: bool = True,
     on_register: Callable[[Registration], None] | None = None,
     stack_references: Mapping[str, Mapping[str, Any]] | None = None,
+    invoke_answers: Mapping[str, list[dict[str, Any]]] | None = None,
 ) -> ProgramRun:
     """Configure the runtime, run ``entry`` to completion under recording mocks, return the recording.
 
-    ``stack_references`` maps a referenced stack's name (``org/project/stack``) to its outputs.
+    ``stack_references`` maps a referenced stack's name (``org/project/stack``) to its outputs;
+    ``invoke_answers`` holds the user's answers to invokes (`landing_zone.preview.invokes`).
     """
-    mocks = AzureMocks(**_azure_identity(config), dry_run=dry_run, stack_references=stack_references)
+    mocks = AzureMocks(
+        **_azure_identity(config),
+        dry_run=dry_run,
+        stack_references=stack_references,
+        classic_identity=_classic_identity(config),
+        invoke_answers=invoke_answers,
+    )
     monitor = RecordingMonitor(mocks, on_register=on_register)
     runtime_settings.ROOT.set(None)
     pulumi.runtime.set_all_config(dict(config.values), sorted(config.secret_keys))
@@ -163,7 +192,11 @@ def execute(
         run()
     except (Exception, SystemExit) as error:  # the program's own failure (an exit too), reported without our frames
         _silence_orphaned_futures_of(error)
-        raise ProgramError(error, monitor.registrations) from error
+        # An incomplete plan comes first: the program may have failed because of it (an invoke it could not
+        # get, a stack reference without outputs), and the CLI would have stopped at that step.
+        earlier = observed_incomplete_plans()
+        cause = error if isinstance(error, IncompletePlanError) or not earlier else earlier[0]
+        raise ProgramError(cause, monitor.registrations) from error
     finally:
         runtime_settings.ROOT.set(None)
     incomplete = observed_incomplete_plans()
@@ -208,6 +241,18 @@ def _azure_identity(config: StackConfig) -> dict[str, str]:
         "subscription_id": str(subscription or DEFAULT_SUBSCRIPTION_ID),
         "tenant_id": str(tenant or DEFAULT_TENANT_ID),
         "location": values.get("azure-native:location", "eastus"),
+        "client_id": values.get("azure-native:clientId", ""),
+    }
+
+
+def _classic_identity(config: StackConfig) -> dict[str, str]:
+    """The classic ``azure`` provider's identity from its own config keys, else azure-native's."""
+    native = _azure_identity(config)
+    values = config.values
+    return {
+        "subscriptionId": values.get("azure:subscriptionId") or native["subscription_id"],
+        "tenantId": values.get("azure:tenantId") or native["tenant_id"],
+        "clientId": values.get("azure:clientId") or values.get("azure-native:clientId") or "",
     }
 
 

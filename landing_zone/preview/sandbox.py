@@ -27,6 +27,7 @@ from typing import IO, Any
 from landing_zone.errors import ConfigError, IncompletePlanError, Problem
 from landing_zone.preview.limits import DEFAULT_PROGRAM_TIMEOUT
 from landing_zone.preview.program_output import ProgramOutput
+from landing_zone.preview.project import ProjectError
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import strip_controls
 from landing_zone.preview.runner import ProgramError, ProgramRun
@@ -249,6 +250,8 @@ def _failure(error: Any, where: str, registrations: list[Registration]) -> Excep
         ]
         source = error.get("source")
         return ProgramError(ConfigError(problems, source if isinstance(source, str) else None), registrations)
+    if category == "project":
+        return ProjectError(str(error.get("message", "")) or f"{where}: a project file could not be read")
     if category == "incomplete-plan":
         incomplete = IncompletePlanError(
             str(error.get("message", "")), kind=str(error.get("kind", "")), subject=str(error.get("subject", ""))

@@ -25,8 +25,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from landing_zone.errors import ConfigError, IncompletePlanError
+from landing_zone.preview.project import ProjectError
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.runner import ProgramError, run_program
+from landing_zone.preview.sandbox_requirements import mismatch_hint
 from landing_zone.preview.sandbox_wire import encode_registration, write_frame
 
 
@@ -75,10 +77,12 @@ def describe_failure(cause: BaseException, program_dir: str = "") -> dict[str, A
             "message": str(cause),
             "origin": _origin(cause, program_dir),
         }
+    if isinstance(cause, ProjectError):  # a file next to Pulumi.yaml the run reads (stack-references.json, ...)
+        return {"category": "project", "message": str(cause)}
     return {
         "category": "exception",
         "type": type(cause).__name__,
-        "message": str(cause),
+        "message": f"{cause}{mismatch_hint(cause, program_dir)}",
         "traceback": "".join(traceback.format_exception(cause)),
         "origin": _origin(cause, program_dir),
     }
