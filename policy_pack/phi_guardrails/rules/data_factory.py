@@ -1,7 +1,8 @@
 """Azure Data Factory: private, customer-managed key, integration runtimes in a managed virtual network.
 
 Types read: ``azure-native:datafactory:Factory`` and ``:IntegrationRuntime`` (any API version) and the
-classic ``azure:datafactory/factory:Factory``. azure-native has no managed-virtual-network resource: a
+classic ``azure:datafactory/factory:Factory`` (its key inline as ``customerManagedKeyId``, or in a separate
+``datafactory/customerManagedKey`` resource naming the factory: the key control is a stack rule accepting either). azure-native has no managed-virtual-network resource: a
 factory's managed integration runtimes name the network ('default') they run in, so the native side
 of that control reads each managed integration runtime.
 
@@ -26,12 +27,15 @@ from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
-from phi_guardrails.framework import ResourceView, Target, equals_ignoring_case
-from phi_guardrails.service_checks import first_of, service_rule
+from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target, equals_ignoring_case
+from phi_guardrails.service_checks import companions_by_target, first_of, service_rule
 
 NATIVE_FACTORY = ("azure-native:datafactory:Factory",)
 CLASSIC_FACTORY = ("azure:datafactory/factory:Factory",)
 NATIVE_RUNTIME = ("azure-native:datafactory:IntegrationRuntime",)
+#: The classic provider's separate customer-managed key resource (instead of the factory's customerManagedKeyId).
+CLASSIC_CUSTOMER_KEY = ("azure:datafactory/customerManagedKey:CustomerManagedKey",)
+_NO_CMK = "metadata is not encrypted with a customer-managed key"
 #: The classic Azure (auto-resolve or regional) integration runtime: the one that can run in the managed network.
 CLASSIC_AZURE_RUNTIME = ("azure:datafactory/integrationRuntimeRule:IntegrationRuntimeRule",)
 
@@ -60,27 +64,6 @@ RULES = (
         checkov_ids=("CKV_AZURE_104",),
     ),
     service_rule(
-        "data-factory-customer-managed-key",
-        description="Data factories handling PHI must encrypt their metadata (linked services, credentials, parameters) with a customer-managed key.",
-        citation=citations.ENCRYPTION_AT_REST,
-        severity=Severity.MEDIUM,
-        remediation="Set encryption {vaultBaseUrl, keyName, identity} at creation (classic: customerManagedKeyId and customerManagedKeyIdentityId).",
-        targets=(
-            Target(
-                NATIVE_FACTORY,
-                first_of(
-                    must_be_set("encryption.vaultBaseUrl", "metadata is not encrypted with a customer-managed key"),
-                    must_be_set("encryption.keyName", "the customer-managed key is not named"),
-                ),
-            ),
-            Target(
-                CLASSIC_FACTORY,
-                must_be_set("customerManagedKeyId", "metadata is not encrypted with a customer-managed key"),
-            ),
-        ),
-        azure_policy_ids=("4ec52d6d-beb7-40c4-9a9e-fe753254690e",),
-    ),
-    service_rule(
         "data-factory-managed-virtual-network",
         description="Data factories should run their Azure integration runtimes in a managed virtual network, reaching data stores through managed private endpoints (advisory: self-hosted runtimes are an equally private alternative).",
         citation=citations.TRANSMISSION_SECURITY,
@@ -91,5 +74,49 @@ RULES = (
             Target(NATIVE_RUNTIME, _managed_runtime_in_vnet),
             Target(CLASSIC_AZURE_RUNTIME, must_be_true("virtualNetworkEnabled", "the managed virtual network")),
         ),
+    ),
+)
+
+
+def _metadata_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
+    keyed, keyed_names = companions_by_target(
+        context, CLASSIC_CUSTOMER_KEY, "dataFactoryId", lambda key: key.view.has("customerManagedKeyId")
+    )
+    native_check = first_of(
+        must_be_set("encryption.vaultBaseUrl", _NO_CMK),
+        must_be_set("encryption.keyName", "the customer-managed key is not named"),
+    )
+
+    def native(factory: StackResource) -> Iterable[str]:
+        yield from native_check(factory.view)
+
+    def classic(factory: StackResource) -> Iterable[str]:
+        if factory.view.has("customerManagedKeyId"):
+            return
+        name = str(context.read(factory, "name", required=False) or "").lower()
+        if factory.urn not in keyed and name not in keyed_names:
+            yield (
+                f"{_NO_CMK} (customerManagedKeyId is not set and no datafactory.CustomerManagedKey "
+                "with customerManagedKeyId names this factory)"
+            )
+
+    yield from context.findings(context.of_type(*NATIVE_FACTORY), native)
+    yield from context.findings(context.of_type(*CLASSIC_FACTORY), classic)
+
+
+STACK_RULES = (
+    StackRule(
+        id="data-factory-customer-managed-key",
+        description="Data factories handling PHI must encrypt their metadata (linked services, credentials, parameters) with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.MEDIUM,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set encryption {vaultBaseUrl, keyName, identity} at creation (classic: customerManagedKeyId and "
+            "customerManagedKeyIdentityId, or a datafactory.CustomerManagedKey for the factory)."
+        ),
+        check=_metadata_under_customer_key,
+        resource_types=NATIVE_FACTORY + CLASSIC_FACTORY + CLASSIC_CUSTOMER_KEY,
+        azure_policy_ids=("4ec52d6d-beb7-40c4-9a9e-fe753254690e",),
     ),
 )

@@ -5,6 +5,14 @@ Types read: ``azure-native:sql:ManagedInstance`` (any API version), the classic
 ``azure:mssql/managedInstanceTransparentDataEncryption:ManagedInstanceTransparentDataEncryption`` (the
 classic provider sets the customer-managed key there, so that control is a stack rule following the edge
 from protector to instance).
+Entra-only authentication can be set inline (native ``administrators.azureADOnlyAuthentication``, classic
+``azureActiveDirectoryAdministrator.azureadAuthenticationOnlyEnabled``) or, as Microsoft documents it for
+existing instances, by a separate resource: native ``sql:ManagedInstanceAzureADOnlyAuthentication``
+(``azureADOnlyAuthentication: true``), classic ``mssql/managedInstanceActiveDirectoryAdministrator``
+(``azureadAuthenticationOnly: true``). That control is a stack rule accepting either
+(https://learn.microsoft.com/azure/azure-sql/database/authentication-azure-ad-only-authentication, which
+enables it on existing instances through the ``azureADOnlyAuthentications`` child resource).
+
 A managed instance always lives in its own delegated subnet; the public data endpoint is the only
 way it becomes reachable from the Internet.
 
@@ -22,12 +30,16 @@ from collections.abc import Iterable
 from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import all_of, must_be_set, must_be_true, must_equal, must_not_be_set
-from phi_guardrails.framework import StackContext, StackResource, StackRule, Target
+from phi_guardrails.checks import must_be_set, must_be_true, must_equal, must_not_be_set
+from phi_guardrails.framework import StackContext, StackResource, StackRule, Target, is_false, is_true
 from phi_guardrails.service_checks import any_of, companions_by_target, not_true, service_rule
 
 NATIVE_INSTANCE = ("azure-native:sql:ManagedInstance",)
 CLASSIC_INSTANCE = ("azure:mssql/managedInstance:ManagedInstance",)
+NATIVE_ENTRA_ONLY = ("azure-native:sql:ManagedInstanceAzureADOnlyAuthentication",)
+CLASSIC_ENTRA_ADMIN = (
+    "azure:mssql/managedInstanceActiveDirectoryAdministrator:ManagedInstanceActiveDirectoryAdministrator",
+)
 CLASSIC_TDE = ("azure:mssql/managedInstanceTransparentDataEncryption:ManagedInstanceTransparentDataEncryption",)
 _NO_CMK = "TDE is not protected by a customer-managed key"
 
@@ -59,40 +71,51 @@ RULES = (
         ),
         azure_policy_ids=("a8793640-60f7-487c-b5c3-1d37215905c4",),
     ),
-    service_rule(
-        "sql-mi-entra-only-authentication",
-        description="SQL managed instances must use Entra-only authentication: no SQL login password.",
-        citation=citations.ENTITY_AUTHENTICATION,
-        related=(citations.UNIQUE_USER_ID,),
-        severity=Severity.CRITICAL,
-        remediation="Remove administratorLoginPassword and set administrators {administratorType: 'ActiveDirectory', azureADOnlyAuthentication: true} (classic: azureActiveDirectoryAdministrator.azureadAuthenticationOnlyEnabled=true).",
-        targets=(
-            Target(
-                NATIVE_INSTANCE,
-                all_of(
-                    must_not_be_set("administratorLoginPassword", "a SQL login password exists"),
-                    must_be_true("administrators.azureADOnlyAuthentication", "Entra-only authentication"),
-                ),
-            ),
-            Target(
-                CLASSIC_INSTANCE,
-                all_of(
-                    must_not_be_set("administratorLoginPassword", "a SQL login password exists"),
-                    any_of(
-                        must_be_true(
-                            "azureActiveDirectoryAdministrator.azureadAuthenticationOnlyEnabled",
-                            "Entra-only authentication",
-                        ),
-                        must_be_true(
-                            "azureActiveDirectoryAdministrator.azureadAuthenticationOnly", "Entra-only authentication"
-                        ),
-                    ),
-                ),
-            ),
-        ),
-        azure_policy_ids=("0c28c3fb-c244-42d5-a9bf-f35f2999577b", "78215662-041e-49ed-a9dd-5385911b3a1f"),
-    ),
 )
+
+
+def _entra_only(context: StackContext) -> Iterable[tuple[str, str]]:
+    """Entra-only inline on the instance, or through the separate Entra-only (administrator) resource naming it."""
+    native_urns, _ = companions_by_target(
+        context, NATIVE_ENTRA_ONLY, "managedInstanceName", lambda c: is_true(c.view.get("azureADOnlyAuthentication"))
+    )
+    native_names = {
+        str(context.read(c, "managedInstanceName", required=False) or "").lower()
+        for c in context.of_type(*NATIVE_ENTRA_ONLY)
+        if is_true(c.view.get("azureADOnlyAuthentication"))
+    }
+    classic_urns, classic_names = companions_by_target(
+        context, CLASSIC_ENTRA_ADMIN, "managedInstanceId", lambda c: is_true(c.view.get("azureadAuthenticationOnly"))
+    )
+    no_password = must_not_be_set("administratorLoginPassword", "a SQL login password exists")
+    native_inline = must_be_true("administrators.azureADOnlyAuthentication", "Entra-only authentication")
+    classic_inline = any_of(
+        must_be_true("azureActiveDirectoryAdministrator.azureadAuthenticationOnlyEnabled", "Entra-only authentication"),
+        must_be_true("azureActiveDirectoryAdministrator.azureadAuthenticationOnly", "Entra-only authentication"),
+    )
+
+    def native(instance: StackResource) -> Iterable[str]:
+        yield from no_password(instance.view)
+        name = str(context.read(instance, "managedInstanceName", required=False) or "").lower()
+        if instance.urn in native_urns or (name and name in native_names):
+            return
+        yield from native_inline(instance.view)
+
+    def classic(instance: StackResource) -> Iterable[str]:
+        yield from no_password(instance.view)
+        name = str(context.read(instance, "name", required=False) or "").lower()
+        if instance.urn in classic_urns or (name and name in classic_names):
+            return
+        yield from classic_inline(instance.view)
+
+    def companion(resource: StackResource) -> Iterable[str]:
+        path = "azureADOnlyAuthentication" if resource.type in NATIVE_ENTRA_ONLY else "azureadAuthenticationOnly"
+        if is_false(resource.view.get(path)):
+            yield f"SQL authentication is allowed ({path} must be true)"
+
+    yield from context.findings(context.of_type(*NATIVE_INSTANCE), native)
+    yield from context.findings(context.of_type(*CLASSIC_INSTANCE), classic)
+    yield from context.findings(context.of_type(*NATIVE_ENTRA_ONLY), companion)
 
 
 def _tde_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
@@ -119,6 +142,26 @@ def _tde_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
 
 
 STACK_RULES = (
+    StackRule(
+        id="sql-mi-entra-only-authentication",
+        description="SQL managed instances must use Entra-only authentication: no SQL login password.",
+        citation=citations.ENTITY_AUTHENTICATION,
+        related=(citations.UNIQUE_USER_ID,),
+        severity=Severity.CRITICAL,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Remove administratorLoginPassword and set administrators {administratorType: 'ActiveDirectory', "
+            "azureADOnlyAuthentication: true}, or add a sql:ManagedInstanceAzureADOnlyAuthentication with "
+            "azureADOnlyAuthentication true (classic: azureActiveDirectoryAdministrator.azureadAuthenticationOnlyEnabled, "
+            "or an mssql.ManagedInstanceActiveDirectoryAdministrator with azureadAuthenticationOnly true)."
+        ),
+        check=_entra_only,
+        resource_types=NATIVE_INSTANCE + CLASSIC_INSTANCE + NATIVE_ENTRA_ONLY + CLASSIC_ENTRA_ADMIN,
+        azure_policy_ids=(
+            "0c28c3fb-c244-42d5-a9bf-f35f2999577b",
+            "78215662-041e-49ed-a9dd-5385911b3a1f",
+        ),
+    ),
     StackRule(
         id="sql-mi-customer-managed-key",
         description="SQL managed instances holding PHI must protect TDE with a customer-managed key.",
