@@ -706,3 +706,49 @@ def test_type_tokens_match_without_case_and_any_api_version() -> None:
         assert [r.constraint for r in found] == ["name.storage.container"], token
     classic = rejections(reg("azure:storage/Container:container", "c", {"name": "phi-records"}))
     assert classic == []
+
+
+# ---- the pack's private DNS zone data (policy_pack/phi_guardrails/private_link.py) ----------------------
+
+
+def test_every_catalogued_private_link_group_id_has_its_documented_zones() -> None:
+    """Each sub-resource a catalogued kind offers has zones (and no others are listed), cited to Microsoft."""
+    from phi_guardrails import catalogs
+    from phi_guardrails.private_link import PRIVATE_LINK_ZONES, SOURCE
+
+    offered = {group for kind in catalogs.kinds() for group in kind.private_link_group_ids}
+    assert set(PRIVATE_LINK_ZONES) == offered
+    assert all(
+        zones and all(z.startswith("privatelink.") or ".privatelink." in z for z in zones)
+        for zones in PRIVATE_LINK_ZONES.values()
+    )
+    assert SOURCE == "https://learn.microsoft.com/azure/private-link/private-endpoint-dns"
+
+
+@pytest.mark.parametrize(
+    ("group", "zone", "matches"),
+    [
+        ("registry", "privatelink.azurecr.io", True),
+        ("registry", "eastus2.data.privatelink.azurecr.io", True),  # {region} is one label
+        ("registry", "privatelink.vaultcore.azure.net", False),
+        ("namespace", "privatelink.servicebus.windows.net.", True),  # Event Hubs and Service Bus share it
+        ("namespace", "privatelink.eventgrid.azure.net", False),
+        ("sql", "privatelink.documents.azure.com", True),  # group IDs compare without case (Cosmos DB 'Sql')
+        ("Sql", "privatelink.sql.azuresynapse.net", True),  # ... and Synapse's 'Sql'
+        ("management", "privatelink.eastus2.azmk8s.io", True),
+        ("management", "privatelink.azmk8s.io", False),
+        ("managedEnvironments", "privatelink.westeurope.azurecontainerapps.io", True),
+        ("sites", "privatelink.azurewebsites.net", True),
+        ("Gateway", "privatelink.azure-api.net", True),
+        ("redisCache", "privatelink.redis.cache.windows.net", True),
+        ("redisCache", "privatelink.redisenterprise.cache.azure.net", False),
+        ("managedInstance", "privatelink.1a2b3c4d5e6f.database.windows.net", True),
+        ("AzureBackup", "privatelink.eus2.backup.windowsazure.com", True),
+        ("AzureBackup", "privatelink.eus2.x.backup.windowsazure.com", False),  # a placeholder is one label only
+    ],
+)
+def test_private_dns_zone_matches(group: str, zone: str, matches: bool) -> None:
+    from phi_guardrails.private_link import zone_matches
+
+    assert zone_matches(group, zone) is matches
+    assert zone_matches("notAGroup", zone) is None

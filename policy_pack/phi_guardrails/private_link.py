@@ -1,35 +1,26 @@
 """Which private DNS zones a private endpoint for each sub-resource (group ID) must register in.
 
-Kept inside the pack so it stays self-contained; a test keeps it equal to the landing zone's catalog.
-``{geo}`` stands for a region geo-code (Azure Backup zones are per region).
+The table is data (``data/private_link_zones.json``, from Microsoft's "Azure Private Endpoint private DNS
+zone values" page), one entry per sub-resource the kinds catalog offers. Kept inside the pack so it stays
+self-contained; a test keeps the landing zone's own zones equal to these. A ``{placeholder}`` in a zone
+name stands for one DNS label (a region name or geo-code, a managed instance's DNS prefix).
 """
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
-PRIVATE_LINK_ZONES: dict[str, tuple[str, ...]] = {
-    "vault": ("privatelink.vaultcore.azure.net",),
-    "blob": ("privatelink.blob.core.windows.net",),
-    "dfs": ("privatelink.dfs.core.windows.net",),
-    "file": ("privatelink.file.core.windows.net",),
-    "queue": ("privatelink.queue.core.windows.net",),
-    "table": ("privatelink.table.core.windows.net",),
-    "sqlServer": ("privatelink.database.windows.net",),
-    "postgresqlServer": ("privatelink.postgres.database.azure.com",),
-    "azuremonitor": (
-        "privatelink.monitor.azure.com",
-        "privatelink.oms.opinsights.azure.com",
-        "privatelink.ods.opinsights.azure.com",
-        "privatelink.agentsvc.azure-automation.net",
-        "privatelink.blob.core.windows.net",
-    ),
-    "AzureBackup": (
-        "privatelink.{geo}.backup.windowsazure.com",
-        "privatelink.blob.core.windows.net",
-        "privatelink.queue.core.windows.net",
-    ),
-}
+_DATA = json.loads((Path(__file__).resolve().parent / "data" / "private_link_zones.json").read_text("utf-8"))
+SOURCE: str = _DATA["source"]
+PRIVATE_LINK_ZONES: dict[str, tuple[str, ...]] = {group: tuple(zones) for group, zones in _DATA["zones"].items()}
+_PLACEHOLDER = re.compile(r"\\\{[A-Za-z]+\\\}")
+
+
+def _zone_pattern(zone: str) -> str:
+    """A zone name as a regular expression: each placeholder matches one DNS label."""
+    return _PLACEHOLDER.sub("[a-z0-9-]+", re.escape(zone.lower()))
 
 
 def zone_matches(sub_resource: str, zone_name: str) -> bool | None:
@@ -40,4 +31,4 @@ def zone_matches(sub_resource: str, zone_name: str) -> bool | None:
     if expected is None:
         return None
     name = zone_name.lower().rstrip(".")
-    return any(re.fullmatch(re.escape(zone.lower()).replace(r"\{geo\}", "[a-z0-9]+"), name) for zone in expected)
+    return any(re.fullmatch(_zone_pattern(zone), name) for zone in expected)
