@@ -7,10 +7,19 @@ data files, so ``landing-zone policy-pack path`` can print a folder the Pulumi C
 else (name, version, dependencies, scripts) is in pyproject.toml.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
 
 #: Installed name of the pack folder (a plain folder on disk: the pack runs from it, nothing imports it).
 PACK_PACKAGE = "phi_landing_zone_policy_pack"
+#: Folders that hold only data files (no ``__init__.py``). Python can import them as namespace packages, so
+#: setuptools wants them in ``packages`` (else it warns "Package would be ignored"); each ships all its files.
+DATA_PACKAGES = [
+    *find_namespace_packages(include=["landing_zone.preview.constraints.data*", "landing_zone.preview.templates*"]),
+    *(
+        f"{PACK_PACKAGE}.phi_guardrails.{name}"
+        for name in find_namespace_packages("policy_pack/phi_guardrails", include=["data", "data.*"])
+    ),
+]
 
 setup(
     packages=[
@@ -19,18 +28,14 @@ setup(
         "landing_zone.program",
         PACK_PACKAGE,
         *(f"{PACK_PACKAGE}.{name}" for name in find_packages("policy_pack", include=["phi_guardrails*"])),
+        *DATA_PACKAGES,
     ],
     package_dir={PACK_PACKAGE: "policy_pack"},
     package_data={
-        "landing_zone": [
-            "py.typed",
-            "preview/constraints/data/*.json",
-            "preview/data_stores.json",
-            "preview/templates/*.j2",
-        ],
+        "landing_zone": ["py.typed", "preview/data_stores.json"],
         "components": ["py.typed"],
         "phi_landing_zone": ["py.typed"],
         PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "RULES.md"],
-        f"{PACK_PACKAGE}.phi_guardrails": ["data/**/*"],
+        **{package: ["*"] for package in DATA_PACKAGES},
     },
 )

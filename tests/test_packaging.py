@@ -24,7 +24,16 @@ import pytest
 pytestmark = pytest.mark.packaging
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = ("pyproject.toml", "setup.py", "README.md", "landing_zone", "components", "phi_landing_zone", "policy_pack")
+SOURCES = (
+    "pyproject.toml",
+    "setup.py",
+    "README.md",
+    "LICENSE",
+    "landing_zone",
+    "components",
+    "phi_landing_zone",
+    "policy_pack",
+)
 _IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", "venv", ".venv", "build", "dist", "*.egg-info", "tools")
 
 
@@ -51,7 +60,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "-m",
         "pip",
         "wheel",
-        "-q",
+        "-v",  # the build's own warnings too (test_the_build_warns_of_nothing)
         "--no-deps",
         "--no-build-isolation",
         "-w",
@@ -60,6 +69,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
         cwd=base,
     )
     assert built.returncode == 0, built.stderr
+    (base / "build.log").write_text(built.stdout + built.stderr)
     (wheel,) = (base / "dist").glob("pulumi_azure_phi_landing_zone-*.whl")
     environment = base / "venv"
     venv.EnvBuilder(with_pip=False).create(environment)
@@ -147,3 +157,16 @@ def _version() -> str:
     import tomllib
 
     return tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
+
+
+def test_the_build_warns_of_nothing_and_declares_the_licence(installed: Path) -> None:
+    """setuptools' deprecations (a ``license`` table instead of a PEP 639 SPDX expression) and its "Package would
+    be ignored" warnings for data-only folders are build failures waiting to happen; the wheel names its licence."""
+    log = (installed.parent / "build.log").read_text()
+    warnings = [line.strip() for line in log.splitlines() if "Warning" in line and "setuptools" in line]
+    assert warnings == []
+    (metadata,) = installed.glob("lib/python*/site-packages/pulumi_azure_phi_landing_zone-*.dist-info/METADATA")
+    headers = metadata.read_text().split("\n\n", 1)[0].splitlines()
+    assert "License-Expression: Apache-2.0" in headers
+    assert "License-File: LICENSE" in headers
+    assert (metadata.parent / "licenses" / "LICENSE").read_text() == (ROOT / "LICENSE").read_text()
