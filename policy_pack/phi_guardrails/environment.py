@@ -86,12 +86,13 @@ class Relaxation:
 def classify(tags: Any) -> tuple[str, str]:
     """``("absent" | "nonprod" | "production", detail)`` for a resource's or a stack's tags.
 
-    Unknown at preview, not a mapping of strings, or any declaring key with another value: production.
+    A tag value unknown at preview, tags that are not a mapping, or any declaring key with another value:
+    production. The whole ``tags`` property unknown at preview counts as absent (see `decide`).
     """
-    if tags is None:
-        return "absent", "no environmentClass tag"
+    if tags is None or tags is _UNKNOWN:
+        return "absent", "no environmentClass tag" + (" known at preview" if tags is _UNKNOWN else "")
     if not isinstance(tags, Mapping):
-        return "production", "its tags are not known until apply"
+        return "production", "its tags are not a mapping"
     declared: list[str] = []
     try:
         for key in list(tags.keys()):
@@ -134,7 +135,13 @@ def decide(
     stack_tags: Mapping[str, str] | None,
     environ: Mapping[str, str] | None = None,
 ) -> Relaxation:
-    """Whether the non-production relaxation applies to the resource ``urn`` with properties ``props``."""
+    """Whether the non-production relaxation applies to the resource ``urn`` with properties ``props``.
+
+    A resource whose whole ``tags`` property is unknown at preview is judged like an untagged one (by the
+    stack tag): under ``pulumi preview``, azure-native leaves ``tags`` unknown in AnalyzeStack when the
+    program gave none, while Analyze sees them absent, and both must decide alike so the report lists
+    what the rules relaxed. ``pulumi up`` runs the pack again with the values known.
+    """
     names = stack_names(urn, environ)
     refusal = _production_name(names)
     if refusal is not None:
@@ -165,7 +172,7 @@ def _production_name(names: list[str]) -> str | None:
 
 
 def _tags_of(props: Mapping[str, Any]) -> Any:
-    """The ``tags`` property (any key case), None when absent; a non-mapping or unknown value is returned as is."""
+    """The ``tags`` property (any key case): None when absent, `_UNKNOWN` when unknown at preview, else as is."""
     try:
         if "tags" in props:
             return props["tags"]
