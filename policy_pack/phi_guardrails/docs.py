@@ -129,6 +129,22 @@ def _coverage(rules: Sequence[ResourceRule | StackRule]) -> list[str]:
     return lines
 
 
+def _nonprod(rule: ResourceRule | StackRule) -> list[str]:
+    """The line saying a deletion-blocker rule is relaxed for non-production resources (``environment.py``)."""
+    if not rule.nonprod_relaxable:
+        return []
+    settings = getattr(rule, "nonprod_settings", ())
+    how = (
+        "enforced with " + ", ".join(f"`{name}` {value}" for name, value in settings)
+        if settings
+        else "reported not applicable"
+    )
+    return [
+        f"- Non-production: {how} for resources tagged `environmentClass` nonprod (or untagged in a stack tagged so) "
+        "in a stack whose name has no production word; each relaxation is reported by `nonprod-relaxations`."
+    ]
+
+
 def render() -> str:
     """The Markdown document, generated from the rule objects the pack enforces."""
     lines = [
@@ -168,6 +184,7 @@ def render() -> str:
                 + (f"; related: {related}" if related else ""),
                 f"- Severity: {rule.severity.value}; default enforcement: {rule.enforcement.value}",
                 f"- Remediation: {rule.remediation}",
+                *_nonprod(rule),
                 f"- Azure Policy: {', '.join(_policy(guid) for guid in rule.azure_policy_ids) or 'no built-in equivalent'}; "
                 f"Checkov: {', '.join(_check(check) for check in rule.checkov_ids) or 'no equivalent check'}",
                 "",
