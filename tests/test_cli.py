@@ -129,6 +129,7 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
         "stack",
         "resources",
         "policyViolations",
+        "remediations",
         "weakenings",
         "azureRejections",
         "summary",
@@ -139,6 +140,7 @@ def test_purge_protection_off_fails_naming_rule_and_resource(
         "mandatory": 1,
         "advisory": 0,
         "unverifiable": 0,
+        "remediations": 0,
         "weakenings": 0,
         "azureRejections": 0,
     }

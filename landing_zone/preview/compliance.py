@@ -13,6 +13,11 @@ structured fields, never from message text:
 - ``not verifiable``: the SDK could not run the rule because a value is only known after apply;
 - ``not applicable``: the rule declared itself not applicable for another reason (``baselineStack``).
 
+Remediations are listed apart from verdicts (pack, policy, resource, the property paths changed, never
+the values): a remediated resource is deployed with inputs the program did not write, so the headline
+counts them as findings. Evidence is read from the inputs the packs judged: after the provider's Check
+and every remediation.
+
 Every string in the report comes from a program, a config or a pack and is untrusted: it is
 scrubbed of the run's secrets (`landing_zone.preview.redact`) and escaped for its format here and in
 the templates. Markdown by default; ``.html``, ``.csv`` and ``.sarif`` by the file's extension.
@@ -182,6 +187,8 @@ class ComplianceReport:
     phi_inventory: list[Resource] = field(default_factory=list)
     weakenings: list[dict[str, str]] = field(default_factory=list)
     rejections: list[dict[str, str]] = field(default_factory=list)
+    #: Each remediation a pack applied: pack, policy, urn, resource, changed (paths, never values), source.
+    remediations: list[dict[str, str]] = field(default_factory=list)
     provenance: list[tuple[str, str]] = field(default_factory=list)
     resources_checked: int = 0
     #: The program's Pulumi.yaml, when known: where stack-wide findings point (SARIF needs a file).
@@ -219,7 +226,7 @@ class ComplianceReport:
             return "FAIL: Azure would reject this deployment"
         if self.mandatory_failures:
             return "FAIL: mandatory rules are violated"
-        if self.unverifiable or self.weakenings or self.counts()[FAIL]:
+        if self.unverifiable or self.weakenings or self.remediations or self.counts()[FAIL]:
             return "PASS with findings: read the summary"
         return "PASS"
 
@@ -276,6 +283,11 @@ def build(
         phi_inventory=[resources[r.urn] for r in registrations if _classification(r) == "phi" and _is_data_store(r)],
         weakenings=weakenings,
         rejections=[_record(item, scrub) for item in getattr(result, "azure_rejections", []) or []],
+        remediations=[
+            _remediation(item, everything.get(item.urn), scrub)
+            for pack in result.packs
+            for item in getattr(pack, "remediations", []) or []
+        ],
         provenance=_provenance(result, program_dir, pack_config_files, scrub),
         resources_checked=len(registrations),
         project_file=str(Path(program_dir) / "Pulumi.yaml") if program_dir is not None else "",
@@ -372,6 +384,25 @@ def build(
                 report.rules.append(rule)
                 report.verdicts.extend(rule.verdicts)
     return report
+
+
+def _remediation(item: Any, registration: Registration | None, scrub: Any) -> dict[str, str]:
+    """One remediation as text fields: which pack and policy changed which properties of which resource."""
+    resource = describe(registration, scrub) if registration is not None else None
+    return {
+        "pack": scrub(
+            f"{item.policy_pack}@{item.policy_pack_version}" if item.policy_pack_version else item.policy_pack
+        ),
+        "policy": scrub(item.policy),
+        "urn": scrub(item.urn),
+        "resource": resource.identity if resource is not None else scrub(item.urn),
+        "type": resource.type if resource is not None else "",
+        "name": resource.name if resource is not None else "",
+        "azure_name": resource.azure_name if resource is not None else "",
+        "resource_id": resource.resource_id if resource is not None else "",
+        "changed": scrub(", ".join(item.changed)),
+        "source": resource.source if resource is not None else "",
+    }
 
 
 def _waivers_by_resource(weakenings: list[dict[str, str]]) -> dict[str, list[str]]:
@@ -530,12 +561,13 @@ def _named_properties(text: str) -> set[str]:
 
 
 def evidence(registration: Registration, paths: Iterable[str]) -> list[tuple[str, str]]:
-    """The values of the properties the rule names, read from the registered inputs (credentials masked).
+    """The values of the properties the rule names, read from the checked inputs (credentials masked).
 
     The pack does not send what it read; this is what the report read from the same inputs the pack
-    received, for the properties the rule's description, remediation or message names.
+    received (after the provider's Check and every pack's remediation), for the properties the rule's
+    description, remediation or message names.
     """
-    masked = mask_properties(registration.inputs, registration.type)
+    masked = mask_properties(registration.checked_inputs, registration.type)
     observed = []
     for named in sorted(paths):
         for path in (named, f"properties.{named}"):
@@ -745,6 +777,25 @@ def render_csv(report: ComplianceReport) -> str:
             v.detail,
             "; ".join(v.waivers),
             v.source,
+        ]
+        writer.writerow([csv_cell(cell) for cell in row])
+    for item in report.remediations:  # no citation or verdict: what a pack changed before judging
+        row = [
+            "",
+            "",
+            item["policy"],
+            "",
+            "remediate",
+            "remediated",
+            item["urn"],
+            item["type"],
+            item["name"],
+            item["azure_name"],
+            item["resource_id"],
+            "",
+            f"{item['pack']} changed {item['changed']}",
+            "",
+            item["source"],
         ]
         writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -3,6 +3,10 @@
 Both are scrubbed of every secret of the run (`landing_zone.preview.redact`) and the console is
 stripped of escape sequences and control characters: names, types and messages come from the
 program and the packs, and are untrusted.
+
+Remediations are shown as the CLI shows them (``[remediate]  <policy>`` under its pack, before the
+violations, since they ran first) with the property paths each changed and never a value, and are
+counted in the summary: a remediated resource is deployed with inputs the program did not write.
 """
 
 from __future__ import annotations
@@ -25,11 +29,13 @@ def to_json(result: PreviewResult, redactor: Redactor | None = None) -> dict[str
     redactor = redactor or Redactor.for_result(result)
     weakenings = [_plain(item) for item in getattr(result, "weakenings", []) or []]
     rejections = [_plain(item) for item in getattr(result, "azure_rejections", []) or []]
+    remediations = all_remediations(result)
     document = {
         "project": result.run.project,
         "stack": result.run.stack,
         "resources": [_resource_json(registration) for registration in result.resources],
         "policyViolations": [_diagnostic_json(diagnostic) for diagnostic in result.violations],
+        "remediations": [remediation.to_json() for remediation in remediations],
         "weakenings": weakenings,
         "azureRejections": rejections,
         "summary": {
@@ -37,11 +43,17 @@ def to_json(result: PreviewResult, redactor: Redactor | None = None) -> dict[str
             "mandatory": len(result.mandatory),
             "advisory": len(result.advisory),
             "unverifiable": sum(1 for d in result.violations if getattr(d, "kind", "") == "unverifiable"),
+            "remediations": len(remediations),
             "weakenings": len(weakenings),
             "azureRejections": len(rejections),
         },
     }
     return _without_controls(redactor.scrub_data(document))
+
+
+def all_remediations(result: PreviewResult) -> list[Any]:
+    """Every pack's remediations, in the order they ran for each pack (packs in the order given)."""
+    return [remediation for pack in result.packs for remediation in getattr(pack, "remediations", []) or []]
 
 
 def _without_controls(value: Any) -> Any:
@@ -144,10 +156,12 @@ def _render_policies(result: PreviewResult, out: TextIO) -> None:
     out.write("Policies:\n")
     for pack in result.packs:
         pack_diagnostics = [d for d in pack.diagnostics if d.enforcement_level in ("mandatory", "advisory")]
-        mark = "❌" if any(d.blocking for d in pack_diagnostics) else ("⚠️ " if pack_diagnostics else "✅")
+        flagged = pack_diagnostics or getattr(pack, "remediations", [])
+        mark = "❌" if any(d.blocking for d in pack_diagnostics) else ("⚠️ " if flagged else "✅")
         out.write(f"    {mark} {one_line(pack.name)}@v{one_line(pack.version)} (local: {one_line(str(pack.path))})\n")
         for warning in pack.warnings:
             out.write(f"        warning: {one_line(warning)}\n")
+        _render_remediations(getattr(pack, "remediations", []) or [], by_urn, out)
         grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
         for diagnostic in pack_diagnostics:
             grouped[(diagnostic.enforcement_level, diagnostic.policy)].append(diagnostic)
@@ -159,6 +173,18 @@ def _render_policies(result: PreviewResult, out: TextIO) -> None:
                 for line in _message_lines(diagnostic.message, diagnostic.description):
                     out.write(f"            {line}\n")
     out.write("\n")
+
+
+def _render_remediations(remediations: list[Any], by_urn: dict[str, Registration], out: TextIO) -> None:
+    """Each remediation under its policy, with the paths it changed: shown first, since they ran first."""
+    grouped: dict[str, list[Any]] = defaultdict(list)
+    for remediation in remediations:
+        grouped[remediation.policy].append(remediation)
+    for policy, items in grouped.items():
+        out.write(f"        - [remediate]  {one_line(policy)}  ({len(items)})\n")
+        for remediation in items:
+            out.write(f"          {_resource_label(remediation.urn, by_urn)}\n")
+            out.write(f"            changed: {', '.join(one_line(path) for path in remediation.changed)}\n")
 
 
 def _message_lines(message: str, description: str) -> Iterable[str]:
@@ -175,6 +201,13 @@ def _render_summary(result: PreviewResult, out: TextIO, policies_enabled: bool) 
     counts = f"{custom} cloud resources, {others} components and providers, 1 stack"
     out.write(f"    + {len(result.resources)} to create ({counts})\n")
     _render_weakenings(result, out)
+    remediations = all_remediations(result)
+    if remediations:
+        noun = "remediation" if len(remediations) == 1 else "remediations"
+        out.write(
+            f"\nRemediations: {len(remediations)} {noun} changed what would be deployed: those resources go to"
+            " Azure with inputs the program did not write (listed under Policies, in --json and the report)\n"
+        )
     _render_rejections(result, out)
     if policies_enabled:
         out.write(

@@ -8,7 +8,12 @@ uses to rank alerts). Results are what a reviewer acts on:
 - a value the rule could not verify at preview (``note``, ``kind: review``);
 - an exempted resource (the failure, carried with an accepted ``external`` suppression and its reason);
 - a value Azure would reject (``error``, rule ``azure-rejects/<constraint>``);
-- a weakening of the gate (``warning``, rule ``gate-weakening/<kind>``).
+- a weakening of the gate (``warning``, rule ``gate-weakening/<kind>``);
+- a remediation a pack applied (``note``, rule ``policy-remediation/<pack>/<policy>``): the program as
+  written does not comply, and what Azure receives differs from it. SARIF 2.1.0 §3.27.10 allows a
+  ``level`` other than ``none`` only with ``kind: fail``, so it is a ``fail`` at ``note`` level. The
+  message names the property paths changed, never the values; SARIF's ``fixes`` (§3.55) describe edits
+  to a source file, which a remediation is not.
 
 Each result's location is where the program constructed the resource: the SDK sends that
 ``sourcePosition`` with every registration (``Registration.source_uri``/``source_line``). Paths
@@ -126,6 +131,41 @@ def document(report: ComplianceReport, result: PreviewResult | None = None) -> d
                 "message": {"text": text or kind},
                 "locations": [_location(urn, resources.get(urn), root, fallback)],
                 "partialFingerprints": {"landingZone/v1": _fingerprint("gate-weakening", kind, text)},
+            }
+        )
+    for remediation in report.remediations:
+        rule_id = f"policy-remediation/{remediation['pack'].rsplit('@', 1)[0]}/{remediation['policy']}"
+        position = rule_index(
+            {
+                "id": rule_id,
+                "name": "PolicyRemediation",
+                "shortDescription": {"text": f"A policy pack changed this resource's inputs ({remediation['policy']})"},
+                "fullDescription": {
+                    "text": "A remediate-level policy replaced inputs before the packs judged the resource: Azure "
+                    "receives the remediated values, not the ones the program wrote."
+                },
+                "help": {"text": "Write the remediated values in the program, or accept the remediation."},
+                "defaultConfiguration": {"level": "note"},
+                "properties": {"tags": ["policy", "remediation"], "policyPack": remediation["pack"]},
+            }
+        )
+        urn = remediation["urn"]
+        text = (
+            f"{remediation['resource']}: {remediation['pack']} remediation '{remediation['policy']}' changed "
+            f"{remediation['changed']}; Azure receives the remediated values, not the program's"
+        )
+        results.append(
+            {
+                "ruleId": rule_id,
+                "ruleIndex": position,
+                "level": "note",
+                "kind": "fail",
+                "message": {"text": text},
+                "locations": [_location(urn, resources.get(urn), root, fallback)],
+                "partialFingerprints": {
+                    "landingZone/v1": _fingerprint("policy-remediation", rule_id, urn, remediation["changed"])
+                },
+                "properties": {"changed": remediation["changed"], "policyPack": remediation["pack"]},
             }
         )
     return {
