@@ -752,3 +752,17 @@ def test_private_dns_zone_matches(group: str, zone: str, matches: bool) -> None:
 
     assert zone_matches(group, zone) is matches
     assert zone_matches("notAGroup", zone) is None
+
+
+@pytest.mark.parametrize(("group", "rejected"), [("registry", False), ("REGISTRY", False), ("vault", True)])
+def test_classic_private_endpoint_names_a_sub_resource_its_target_offers(group: str, rejected: bool) -> None:
+    registry = reg("azure:containerservice/registry:Registry", "acr", {"name": "acrphi01", "sku": "Premium"})
+    endpoint = reg(
+        "azure:privatelink/endpoint:Endpoint",
+        "pep",
+        {"privateServiceConnection": {"privateConnectionResourceId": UNKNOWN, "subresourceNames": [group]}},
+        deps={"privateServiceConnection": [registry]},
+    )
+    found = rejections(registry, endpoint)
+    expected = [("network.private-endpoint-group", "privateServiceConnection.subresourceNames[0]")] if rejected else []
+    assert [(r.constraint, r.property) for r in found] == expected

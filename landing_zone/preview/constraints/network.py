@@ -77,17 +77,29 @@ def _destination(resource: Resource, context: Context) -> Iterator[Finding]:
     )
 
 
+_CONNECTION_LISTS = {
+    "azure-native:network:PrivateEndpoint": (
+        ("privateLinkServiceConnections", "privateLinkServiceConnections[].groupIds[]"),
+        ("manualPrivateLinkServiceConnections", "manualPrivateLinkServiceConnections[].groupIds[]"),
+    ),
+    "azure:privatelink/endpoint:Endpoint": (
+        ("privateServiceConnection", "privateServiceConnection.subresourceNames[]"),
+    ),
+}
+
+
 def _group_ids(resource: Resource, context: Context) -> Iterator[Finding]:
     """Each connection's groupIds are sub-resources its target offers (checked when the target is in the run)."""
-    offered = {normalize_type(token): groups for token, groups in load("private_link")["targets"].items()}
-    for list_name in ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"):
-        targets = [t for t in context.referenced(resource, list_name) if t.token in offered]
-        if len({t.token for t in targets}) != 1:
+    offered = {normalize_type(token).lower(): groups for token, groups in load("private_link")["targets"].items()}
+    lists = next((v for k, v in _CONNECTION_LISTS.items() if k.lower() == resource.token.lower()), ())
+    for list_name, path in lists:
+        targets = [t for t in context.referenced(resource, list_name) if t.token.lower() in offered]
+        if len({t.token.lower() for t in targets}) != 1:
             continue  # no target in the run, or several kinds under one input: cannot tell which is whose
         target = targets[0]
-        groups = offered[target.token]
+        groups = offered[target.token.lower()]
         lowered = {group.lower() for group in groups}
-        for prop, value in resource.values(f"{list_name}[].groupIds[]"):
+        for prop, value in resource.values(path):
             if value.text is not None and value.text.lower() not in lowered:
                 yield Finding(
                     prop,
@@ -115,6 +127,6 @@ def network_constraints() -> Iterable[Constraint]:
         id="network.private-endpoint-group",
         title="A private endpoint names a sub-resource (groupId) its target offers",
         reference=load("private_link")["source"],
-        types=frozenset(("azure-native:network:PrivateEndpoint",)),
+        types=frozenset(_CONNECTION_LISTS),
         check=_group_ids,
     )
