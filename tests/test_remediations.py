@@ -19,6 +19,7 @@ import pytest
 from jsonschema import Draft4Validator
 
 from landing_zone.preview import compliance, sarif
+from landing_zone.preview.constraints.wire import Resource, Value
 from landing_zone.preview.engine import PreviewResult, preview
 from landing_zone.preview.policy import changed_paths
 from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration
@@ -209,6 +210,9 @@ def test_the_remediated_inputs_are_carried_forward(result: PreviewResult) -> Non
     assert registration.checked_inputs["minimumTlsVersion"] == "TLS1_2"
     assert registration.checked_inputs["tags"]["owner"] == REMEDIATED_OWNER
     assert registration.outputs["tags"]["tlsChecked"] == "TLS1_2", "what the provider's preview Create echoes"
+    # and what the Azure constraints read as the request azure-native sends
+    assert Resource(registration).value("minimumTlsVersion") == Value("TLS1_2")
+    assert Resource(registration).value("tags.owner") == Value(REMEDIATED_OWNER)
     # the program's own inputs are kept as written (the report's resource list shows those)
     assert registration.inputs["minimumTlsVersion"] == "TLS9_9"
 
