@@ -57,7 +57,7 @@ def mismatch_hint(cause: BaseException, program_dir: str | Path) -> str:
         return ""
     named = "; ".join(mismatches[:_MAX_NAMED]) + ("; ..." if len(mismatches) > _MAX_NAMED else "")
     return (
-        f" [the program's requirements.txt does not match the packages the preview runs it with: {named}. "
-        "The offline preview runs a program with the packages installed next to landing-zone: install the "
-        "versions requirements.txt asks for there, or port the program to the installed SDKs.]"
+        f" [this may come from package versions: the program's requirements.txt asks for what is not installed "
+        f"here ({named}). The offline preview runs a program with the packages installed next to landing-zone: "
+        "install the versions requirements.txt asks for there, or port the program to the installed SDKs.]"
     )
