@@ -355,6 +355,26 @@ def _rotation(bad: bool) -> list[Registration]:
     return [reg("azure-native:keyvault:Key", "k", {"keyName": "cmk", "properties": properties})]
 
 
+def _subnet_size(bad: bool) -> list[Registration]:
+    inputs = {"subnetName": "AzureBastionSubnet", "addressPrefix": "10.20.1.0/27" if bad else "10.20.1.0/26"}
+    return [reg("azure-native:network:Subnet", "bastion", inputs)]
+
+
+def _subnet_placement(bad: bool) -> list[Registration]:
+    vnet = reg("azure-native:network:VirtualNetwork", "vnet", {"addressSpace": {"addressPrefixes": ["10.20.0.0/16"]}})
+    subnet = reg(
+        "azure-native:network:Subnet",
+        "data",
+        {
+            "subnetName": "data",
+            "virtualNetworkName": UNKNOWN,
+            "addressPrefix": "10.21.0.0/24" if bad else "10.20.4.0/24",
+        },
+        deps={"virtualNetworkName": [vnet]},
+    )
+    return [vnet, subnet]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -365,6 +385,8 @@ CASES: dict[str, tuple[Case, str]] = {
     "network.private-endpoint-group": (_group_id, "privateLinkServiceConnections[0].groupIds[0]"),
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
+    "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "network.subnet-placement": (_subnet_placement, "addressPrefix"),
     "monitor.diagnostic-destination": (_diagnostic_destination, "workspaceId"),
     "region.diagnostic-storage": (_diagnostic_storage, "storageAccountId"),
     "region.private-endpoint-subnet": (_private_endpoint, "location"),
@@ -766,3 +788,52 @@ def test_classic_private_endpoint_names_a_sub_resource_its_target_offers(group: 
     found = rejections(registry, endpoint)
     expected = [("network.private-endpoint-group", "privateServiceConnection.subresourceNames[0]")] if rejected else []
     assert [(r.constraint, r.property) for r in found] == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "inputs", "rejected"),
+    [
+        ("azure:network/subnet:Subnet", {"name": "tiny", "addressPrefixes": ["10.0.1.0/30"]}, True),
+        ("azure:network/subnet:Subnet", {"name": "tiny", "addressPrefixes": ["10.0.1.0/29"]}, False),
+        ("azure:network/subnet:Subnet", {"name": "GatewaySubnet", "addressPrefixes": ["10.0.1.0/29"]}, False),
+        ("azure:network/subnet:Subnet", {"name": "azurefirewallsubnet", "addressPrefixes": ["10.0.1.0/27"]}, True),
+        ("azure-native:network:Subnet", {"subnetName": "RouteServerSubnet", "addressPrefix": "10.0.1.0/28"}, True),
+        (
+            "azure-native:network:Subnet",
+            {"subnetName": "v6", "addressPrefixes": ["10.0.2.0/24", "fd00:db8::/64"]},
+            False,
+        ),
+        ("azure-native:network:Subnet", {"subnetName": "v6", "addressPrefixes": ["fd00:db8::/80"]}, True),
+        ("azure-native:network:Subnet", {"subnetName": "unknown", "addressPrefix": UNKNOWN}, False),
+    ],
+)
+def test_subnet_sizes_on_both_providers(token: str, inputs: dict[str, Any], rejected: bool) -> None:
+    found = rejections(reg(token, "s", inputs))
+    assert [r.constraint for r in found] == (["network.subnet-size"] if rejected else [])
+
+
+def test_classic_virtual_network_inline_subnets_and_standalone_overlaps() -> None:
+    vnet = reg(
+        "azure:network/virtualNetwork:VirtualNetwork",
+        "vnet",
+        {"addressSpaces": ["10.30.0.0/16"], "subnets": [{"name": "a", "addressPrefixes": ["10.31.0.0/24"]}]},
+    )
+    assert [(r.constraint, r.property) for r in rejections(vnet)] == [
+        ("network.subnet-addresses", "subnets[0].addressPrefixes")
+    ]
+    parent = reg("azure:network/virtualNetwork:VirtualNetwork", "hub", {"addressSpaces": ["10.40.0.0/16"]})
+    first = reg(
+        "azure:network/subnet:Subnet",
+        "first",
+        {"name": "first", "addressPrefixes": ["10.40.0.0/24"], "virtualNetworkName": UNKNOWN},
+        deps={"virtualNetworkName": [parent]},
+    )
+    second = reg(
+        "azure:network/subnet:Subnet",
+        "second",
+        {"name": "second", "addressPrefixes": ["10.40.0.128/25"], "virtualNetworkName": UNKNOWN},
+        deps={"virtualNetworkName": [parent]},
+    )
+    found = rejections(parent, first, second)
+    assert [(r.constraint, r.urn.rsplit("::", 1)[-1]) for r in found] == [("network.subnet-placement", "second")]
+    assert "overlaps subnet 'first'" in found[0].message

@@ -9,8 +9,19 @@ from landing_zone.preview.constraints.data import load
 from landing_zone.preview.constraints.model import Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
-#: Subnets Azure services require at a minimum size (largest prefix length allowed).
-_MINIMUM_SIZES = {"azurefirewallsubnet": 26, "azurebastionsubnet": 26, "azurefirewallmanagementsubnet": 26}
+#: Subnets Azure services require at a minimum size (largest prefix length allowed), by subnet name.
+_MINIMUM_SIZES = {
+    "azurefirewallsubnet": 26,
+    "azurebastionsubnet": 26,
+    "azurefirewallmanagementsubnet": 26,
+    "routeserversubnet": 27,
+}
+#: Any IPv4 subnet is /29 or larger; an IPv6 subnet is exactly /64 (virtual network FAQ).
+_SMALLEST_IPV4 = 29
+_IPV6_SUBNET = 64
+VNET_TOKENS = ("azure-native:network:VirtualNetwork", "azure:network/virtualNetwork:VirtualNetwork")
+SUBNET_TOKENS = ("azure-native:network:Subnet", "azure:network/subnet:Subnet")
+AnyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 _DESTINATIONS = {
     "azure-native:monitor:DiagnosticSetting": (
         "workspaceId",
@@ -40,31 +51,103 @@ def _network(text: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
         return None
 
 
-def _subnets(resource: Resource, context: Context) -> Iterator[Finding]:
-    spaces = [n for _, v in resource.values("addressSpace.addressPrefixes[]") if (n := _network(str(v.value)))]
-    seen: list[tuple[str, ipaddress.IPv4Network | ipaddress.IPv6Network]] = []
-    subnets = resource.inputs.get("subnets")
+def address_spaces(vnet: Resource) -> list[AnyNetwork]:
+    """A virtual network's known address spaces (either provider)."""
+    path = "addressSpace.addressPrefixes[]" if vnet.token.startswith("azure-native:") else "addressSpaces[]"
+    return [n for _, v in vnet.values(path) if (n := _network(str(v.value)))]
+
+
+def _inline_subnets(vnet: Resource) -> Iterator[tuple[str, str, AnyNetwork]]:
+    """(wire path, subnet name, prefix) of each known prefix of a virtual network's inline subnets."""
+    subnets = vnet.inputs.get("subnets")
     for index, subnet in enumerate(subnets if isinstance(subnets, list) else []):
         if not isinstance(subnet, dict):
             continue
         name = subnet.get("name") if isinstance(subnet.get("name"), str) else f"#{index}"
-        prefixes = [subnet.get("addressPrefix"), *(subnet.get("addressPrefixes") or [])]
-        for prefix in prefixes:
+        single = subnet.get("addressPrefix")
+        many = subnet.get("addressPrefixes")
+        for key, prefix in [
+            ("addressPrefix", single),
+            *(("addressPrefixes", p) for p in (many if isinstance(many, list) else [])),
+        ]:
             network = _network(prefix) if isinstance(prefix, str) else None
-            if network is None:
-                continue
-            prop = f"subnets[{index}].addressPrefix"
+            if network is not None:
+                yield f"subnets[{index}].{key}", str(name), network
+
+
+def _standalone_prefixes(subnet: Resource) -> Iterator[tuple[str, str, AnyNetwork]]:
+    """(wire path, subnet name, prefix) of each known prefix of a Subnet resource (either provider)."""
+    name_value = subnet.value("subnetName") or subnet.value("name")
+    name = name_value.text if name_value is not None and name_value.text else subnet.registration.name
+    for prop, value in [*subnet.values("addressPrefix"), *subnet.values("addressPrefixes[]")]:
+        network = _network(str(value.value))
+        if network is not None:
+            yield prop, name, network
+
+
+def _subnets(resource: Resource, context: Context) -> Iterator[Finding]:
+    spaces = address_spaces(resource)
+    seen: list[tuple[str, AnyNetwork]] = []
+    for prop, name, network in _inline_subnets(resource):
+        if spaces and not any(network.version == s.version and network.subnet_of(s) for s in spaces):  # type: ignore[arg-type]
+            yield Finding(
+                prop, f"subnet '{name}' ({network}) is outside the address space ({', '.join(map(str, spaces))})"
+            )
+        for other_name, other in seen:
+            if other.version == network.version and other.overlaps(network):
+                yield Finding(prop, f"subnet '{name}' ({network}) overlaps subnet '{other_name}' ({other})")
+        seen.append((name, network))
+
+
+def _size_problem(name: str, network: AnyNetwork) -> str | None:
+    if network.version == 6:
+        if network.prefixlen != _IPV6_SUBNET:
+            return f"subnet '{name}' ({network}): an IPv6 subnet must be exactly /64"
+        return None
+    minimum = _MINIMUM_SIZES.get(name.lower(), _SMALLEST_IPV4)
+    if network.prefixlen > minimum:
+        return f"subnet '{name}' must be /{minimum} or larger; it is /{network.prefixlen}"
+    return None
+
+
+def _subnet_sizes(resource: Resource, context: Context) -> Iterator[Finding]:
+    prefixes = _inline_subnets(resource) if resource.token.lower() in _VNET_LOWER else _standalone_prefixes(resource)
+    for prop, name, network in prefixes:
+        problem = _size_problem(name, network)
+        if problem is not None:
+            yield Finding(prop, problem)
+
+
+def _parent_vnets(subnet: Resource, context: Context) -> list[Resource]:
+    return context.referenced(subnet, "virtualNetworkName", *VNET_TOKENS)
+
+
+def _subnet_placement(resource: Resource, context: Context) -> Iterator[Finding]:
+    """A Subnet resource lies inside its virtual network and overlaps none of the network's other subnets."""
+    mine = list(_standalone_prefixes(resource))
+    if not mine:
+        return
+    for vnet in _parent_vnets(resource, context):
+        spaces = address_spaces(vnet)
+        siblings = [(f"subnet '{name}'", net) for _, name, net in _inline_subnets(vnet)]
+        for other in context.resources:
+            if other is resource:
+                break  # only subnets registered before this one: each overlap is reported once
+            if other.token.lower() in _SUBNET_LOWER and vnet in _parent_vnets(other, context):
+                siblings.extend((f"subnet '{name}'", net) for _, name, net in _standalone_prefixes(other))
+        for prop, name, network in mine:
             if spaces and not any(network.version == s.version and network.subnet_of(s) for s in spaces):  # type: ignore[arg-type]
+                shown = ", ".join(map(str, spaces))
                 yield Finding(
-                    prop, f"subnet '{name}' ({network}) is outside the address space ({', '.join(map(str, spaces))})"
+                    prop, f"subnet '{name}' ({network}) is outside the virtual network's address space ({shown})"
                 )
-            for other_name, other in seen:
-                if other.version == network.version and other.overlaps(network):
-                    yield Finding(prop, f"subnet '{name}' ({network}) overlaps subnet '{other_name}' ({other})")
-            minimum = _MINIMUM_SIZES.get(str(name).lower())
-            if minimum is not None and network.version == 4 and network.prefixlen > minimum:
-                yield Finding(prop, f"subnet '{name}' must be /{minimum} or larger; it is /{network.prefixlen}")
-            seen.append((str(name), network))
+            for label, other_net in siblings:
+                if other_net.version == network.version and other_net.overlaps(network):
+                    yield Finding(prop, f"subnet '{name}' ({network}) overlaps {label} ({other_net})")
+
+
+_VNET_LOWER = {token.lower() for token in VNET_TOKENS}
+_SUBNET_LOWER = {token.lower() for token in SUBNET_TOKENS}
 
 
 def _destination(resource: Resource, context: Context) -> Iterator[Finding]:
@@ -113,8 +196,22 @@ def network_constraints() -> Iterable[Constraint]:
         id="network.subnet-addresses",
         title="Subnets lie inside the virtual network's address space, do not overlap, and service subnets are large enough",
         reference="https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#add-a-subnet",
-        types=frozenset(("azure-native:network:VirtualNetwork",)),
+        types=frozenset(VNET_TOKENS),
         check=_subnets,
+    )
+    yield Constraint(
+        id="network.subnet-size",
+        title="Subnets are /29 or larger (IPv6 exactly /64), and service subnets meet their service's minimum",
+        reference="https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq#how-small-and-how-large-can-virtual-networks-and-subnets-be",
+        types=frozenset((*VNET_TOKENS, *SUBNET_TOKENS)),
+        check=_subnet_sizes,
+    )
+    yield Constraint(
+        id="network.subnet-placement",
+        title="A subnet resource lies inside its virtual network's address space and overlaps no other subnet",
+        reference="https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#add-a-subnet",
+        types=frozenset(SUBNET_TOKENS),
+        check=_subnet_placement,
     )
     yield Constraint(
         id="monitor.diagnostic-destination",
