@@ -32,6 +32,7 @@ ACCOUNT = "azure-native:storage:StorageAccount"
 PROGRAM_OWNER = "owner-value-from-program-4b1e"
 REMEDIATED_OWNER = "owner-value-remediated-9c3d"
 SECRET_NOTE = "secret-note-from-program-77af"
+REMEDIATED_SECRET = "secret-set-by-a-remediation-51d0"
 
 PROGRAM = textwrap.dedent(
     f"""
@@ -83,6 +84,10 @@ FIRST_PACK = textwrap.dedent(
             tags = args.props.get("tags") or {{}}
             report_violation(f"analyze tls={{args.props.get('minimumTlsVersion')}} checked={{tags.get('tlsChecked')}}")
 
+    def echo_token(args, report_violation):
+        if args.resource_type == "test:index:Holder":
+            report_violation(f"token={{args.props.get('token')}}")
+
     def echo_stack(args, report_violation):
         for resource in args.resources:
             if resource.resource_type == "{ACCOUNT}" and resource.name == "sa":
@@ -114,6 +119,7 @@ FIRST_PACK = textwrap.dedent(
                                      remediate=give_up, enforcement_level=EnforcementLevel.REMEDIATE),
             ResourceValidationPolicy(name="read-copied", description="reads the copy", validate=read_copied),
             ResourceValidationPolicy(name="echo", description="echo", validate=echo),
+            ResourceValidationPolicy(name="echo-token", description="echo", validate=echo_token),
             StackValidationPolicy(name="echo-stack", description="echo", validate=echo_stack),
         ],
     )
@@ -124,7 +130,7 @@ FIRST_PACK = textwrap.dedent(
 #: replaces the owner tag, and renames the component's input.
 SECOND_PACK = textwrap.dedent(
     f"""
-    from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+    from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy, Secret
 
     def stamp(args):
         if args.resource_type == "{ACCOUNT}" and args.name == "sa":
@@ -135,7 +141,7 @@ SECOND_PACK = textwrap.dedent(
             props["tags"] = tags
             return props
         if args.resource_type == "test:index:Holder":
-            return {{**args.props, "label": "remediated"}}
+            return {{**args.props, "label": "remediated", "token": Secret("{REMEDIATED_SECRET}")}}
 
     PolicyPack(
         name="second-pack",
@@ -222,7 +228,20 @@ def test_a_component_is_remediated_as_the_cli_does_and_its_outputs_are_its_own(r
     assert holder.checked_inputs["label"] == "remediated"
     assert "label" not in holder.outputs
     (remediation,) = [r for p in result.packs for r in p.remediations if r.urn == holder.urn]
-    assert remediation.changed == ("label",)
+    assert remediation.changed == ("label", "token")
+
+
+def test_a_secret_a_remediation_sets_is_scrubbed_from_every_output(result: PreviewResult, tmp_path: Path) -> None:
+    # the first pack's Analyze saw the second pack's secret and quoted it in its message
+    assert said(result, "echo-token") == [f"token={REMEDIATED_SECRET}"]
+    out = io.StringIO()
+    render(result, out)
+    texts = [out.getvalue(), json.dumps(to_json(result))]
+    for suffix in (".md", ".html", ".csv", ".sarif"):
+        compliance.write(result, tmp_path / f"report{suffix}")
+        texts.append((tmp_path / f"report{suffix}").read_text(encoding="utf-8"))
+    assert all(REMEDIATED_SECRET not in text for text in texts)
+    assert "token=[secret]" in texts[0]
 
 
 def test_unknowns_stay_unknown_and_a_remediation_that_gives_up_is_an_unverifiable_advisory(

@@ -225,8 +225,12 @@ class Redactor:
         return redactor
 
     def learn_registration(self, registration: Any) -> None:
-        """Remember every secret in one registration's inputs and outputs."""
-        for properties in (registration.inputs, registration.outputs):
+        """Remember every secret in one registration's inputs, checked inputs and outputs.
+
+        The checked inputs hold what the provider's Check and the packs' remediations made of the inputs: a
+        secret a remediation sets is there only (a component's outputs are its own).
+        """
+        for properties in (registration.inputs, getattr(registration, "checked_inputs", {}), registration.outputs):
             for secret in secret_values(properties, registration.type):
                 self.add(secret)
 
