@@ -250,6 +250,14 @@ class TestPackageMismatch:
         assert "pulumi-azure-native<3.0.0,>=2.0.0 asked" in mismatch_hint(error, tmp_path)
         assert mismatch_hint(KeyError("x"), tmp_path) == ""
 
+    def test_a_failure_in_the_programs_own_module_gets_no_hint(self, tmp_path: Path) -> None:
+        # pulumi/examples azure-py-virtual-data-center: __main__.py reads config.location, which its config.py lacks.
+        (tmp_path / "requirements.txt").write_text("pulumi-azure-native>=2.0.0,<3.0.0\n")
+        (tmp_path / "config.py").write_text("")
+        assert mismatch_hint(AttributeError("module 'config' has no attribute 'location'"), tmp_path) == ""
+        sdk_error = AttributeError("module 'pulumi_azure_native.network' has no attribute 'IpAllocationMethod'")
+        assert "asked, 3." in mismatch_hint(sdk_error, tmp_path)
+
     def test_a_satisfied_requirements_file_adds_nothing(self, tmp_path: Path) -> None:
         (tmp_path / "requirements.txt").write_text("pulumi>=3.0.0,<4.0.0\n")
         assert mismatch_hint(ImportError("x"), tmp_path) == ""

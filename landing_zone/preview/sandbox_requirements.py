@@ -9,6 +9,7 @@ installed, so the message can name the mismatch.
 
 from __future__ import annotations
 
+import re
 from importlib import metadata
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from packaging.requirements import InvalidRequirement, Requirement
 MISMATCH_SYMPTOMS = (ImportError, AttributeError, TypeError)
 
 _MAX_NAMED = 4
+#: ``AttributeError: module 'config' has no attribute 'location'``: the module the attribute was missing from.
+_MODULE_ATTRIBUTE = re.compile(r"module '([\w.]+)' has no attribute")
 
 
 def requirements_mismatches(program_dir: str | Path) -> list[str]:
@@ -48,9 +51,21 @@ def requirements_mismatches(program_dir: str | Path) -> list[str]:
     return found
 
 
+def _the_programs_own(cause: BaseException, program_dir: Path) -> bool:
+    """True when the failing module is one of the program's own files (``import config`` then ``config.x``)."""
+    name = getattr(cause, "name", None) if isinstance(cause, ImportError) else None
+    if name is None:
+        found = _MODULE_ATTRIBUTE.match(str(cause))
+        name = found.group(1) if found else None
+    if not name:
+        return False
+    top = name.split(".", 1)[0]
+    return (program_dir / f"{top}.py").is_file() or (program_dir / top / "__init__.py").is_file()
+
+
 def mismatch_hint(cause: BaseException, program_dir: str | Path) -> str:
     """A sentence to append to the failure's message, or "" when the failure is not a likely mismatch."""
-    if not isinstance(cause, MISMATCH_SYMPTOMS) or not program_dir:
+    if not isinstance(cause, MISMATCH_SYMPTOMS) or not program_dir or _the_programs_own(cause, Path(program_dir)):
         return ""
     mismatches = requirements_mismatches(program_dir)
     if not mismatches:
