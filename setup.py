@@ -32,7 +32,7 @@ setup(
     ],
     package_dir={PACK_PACKAGE: "policy_pack"},
     package_data={
-        "landing_zone": ["py.typed", "preview/data_stores.json"],
+        "landing_zone": ["py.typed"],
         "components": ["py.typed"],
         "phi_landing_zone": ["py.typed"],
         PACK_PACKAGE: ["PulumiPolicy.yaml", "requirements.txt", "RULES.md"],

@@ -45,6 +45,7 @@ import jinja2
 from markupsafe import Markup
 from pulumi.runtime.proto import analyzer_pb2
 
+from landing_zone.preview.data_stores import data_store_types
 from landing_zone.preview.engine import PreviewResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import MASK, UNKNOWN, Redactor, mask_properties, one_line, strip_controls
@@ -65,8 +66,6 @@ CLASSIFICATION_TAGS = ("dataclassification", "data-classification", "data_classi
 #: A rule that checked at least this many resources and passed on all but a few collapses to one line.
 BLANKET_MIN_RESOURCES = 12
 BLANKET_MIN_PASS_SHARE = 0.9
-#: Data stores for the PHI inventory (a PHI tag on a DNS zone or a route table holds no PHI).
-_DATA_STORES_FILE = Path(__file__).with_name("data_stores.json")
 _TEMPLATES = Path(__file__).with_name("templates")
 _SEVERITY_NAMES = {1: "low", 2: "medium", 3: "high", 4: "critical"}
 #: Property paths a rule's text names (``properties.enablePurgeProtection``, ``minimumTlsVersion``).
@@ -482,13 +481,10 @@ def _classification(registration: Registration) -> str | None:
     return None
 
 
-def _data_store_types() -> frozenset[str]:
-    document = json.loads(_DATA_STORES_FILE.read_text(encoding="utf-8"))
-    return frozenset(token for entry in document["dataStores"] for token in entry["types"])
-
-
 def _is_data_store(registration: Registration) -> bool:
-    return canonical_type(registration.type) in _data_store_types()
+    """A PHI tag on a DNS zone or a route table holds no PHI: the inventory lists data stores only (the pack's kinds
+    catalog says which kinds are, `data_stores`)."""
+    return canonical_type(registration.type) in data_store_types()
 
 
 # --- what an auditor looks up in Azure ---------------------------------------------------------------
