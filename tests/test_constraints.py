@@ -375,6 +375,69 @@ def _subnet_placement(bad: bool) -> list[Registration]:
     return [vnet, subnet]
 
 
+def _subnet_in(vnet_token: str, subnet_token: str, location: str = "eastus2") -> tuple[Registration, Registration]:
+    vnet = reg(vnet_token, "vnet", {"location": location})
+    subnet = reg(subnet_token, "snet", {"virtualNetworkName": UNKNOWN}, deps={"virtualNetworkName": [vnet]})
+    return vnet, subnet
+
+
+def _nsg_region(bad: bool) -> list[Registration]:
+    vnet, _ = _subnet_in("azure-native:network:VirtualNetwork", "azure-native:network:Subnet")
+    nsg = reg("azure-native:network:NetworkSecurityGroup", "nsg", {"location": "westus2" if bad else "EastUS2"})
+    subnet = reg(
+        "azure-native:network:Subnet",
+        "data",
+        {"virtualNetworkName": UNKNOWN, "networkSecurityGroup": {"id": UNKNOWN}},
+        deps={"virtualNetworkName": [vnet], "networkSecurityGroup": [nsg]},
+    )
+    return [vnet, nsg, subnet]
+
+
+def _route_table_region(bad: bool) -> list[Registration]:
+    vnet, subnet = _subnet_in("azure:network/virtualNetwork:VirtualNetwork", "azure:network/subnet:Subnet")
+    table = reg("azure:network/routeTable:RouteTable", "rt", {"location": "westus" if bad else "eastus2"})
+    association = reg(
+        "azure:network/subnetRouteTableAssociation:SubnetRouteTableAssociation",
+        "assoc",
+        {"subnetId": UNKNOWN, "routeTableId": UNKNOWN},
+        deps={"subnetId": [subnet], "routeTableId": [table]},
+    )
+    return [vnet, subnet, table, association]
+
+
+def _nic_subnet_region(bad: bool) -> list[Registration]:
+    vnet, subnet = _subnet_in("azure-native:network:VirtualNetwork", "azure-native:network:Subnet")
+    nic = reg(
+        "azure-native:network:NetworkInterface",
+        "nic",
+        {"location": "westus2" if bad else "eastus2", "ipConfigurations": [{"name": "ip", "subnet": {"id": UNKNOWN}}]},
+        deps={"ipConfigurations": [subnet]},
+    )
+    return [vnet, subnet, nic]
+
+
+def _nic_public_ip_region(bad: bool) -> list[Registration]:
+    pip = reg("azure:network/publicIp:PublicIp", "pip", {"location": "westus" if bad else "eastus2"})
+    nic = reg(
+        "azure:network/networkInterface:NetworkInterface",
+        "nic",
+        {"location": "eastus2", "ipConfigurations": [{"name": "ip", "publicIpAddressId": UNKNOWN}]},
+        deps={"ipConfigurations": [pip]},
+    )
+    return [pip, nic]
+
+
+def _vm_nic_region(bad: bool) -> list[Registration]:
+    nic = reg("azure:network/networkInterface:NetworkInterface", "nic", {"location": "westus" if bad else "eastus2"})
+    vm = reg(
+        "azure:compute/linuxVirtualMachine:LinuxVirtualMachine",
+        "vm",
+        {"location": "eastus2", "networkInterfaceIds": [UNKNOWN]},
+        deps={"networkInterfaceIds": [nic]},
+    )
+    return [nic, vm]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -386,6 +449,11 @@ CASES: dict[str, tuple[Case, str]] = {
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "region.network-security-group": (_nsg_region, "networkSecurityGroup"),
+    "region.route-table": (_route_table_region, "routeTableId"),
+    "region.network-interface-subnet": (_nic_subnet_region, "ipConfigurations"),
+    "region.network-interface-public-ip": (_nic_public_ip_region, "ipConfigurations"),
+    "region.virtual-machine-nic": (_vm_nic_region, "networkInterfaceIds"),
     "network.subnet-placement": (_subnet_placement, "addressPrefix"),
     "monitor.diagnostic-destination": (_diagnostic_destination, "workspaceId"),
     "region.diagnostic-storage": (_diagnostic_storage, "storageAccountId"),

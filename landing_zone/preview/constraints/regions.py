@@ -9,8 +9,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
-from landing_zone.preview.constraints.model import Constraint, Finding
+from landing_zone.preview.constraints.model import Check, Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
 STORAGE_TYPES = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
@@ -128,6 +129,147 @@ def _flow_log_storage(resource: Resource, context: Context) -> Iterator[Finding]
                 )
 
 
+NSG_TYPES = ("azure-native:network:NetworkSecurityGroup", "azure:network/networkSecurityGroup:NetworkSecurityGroup")
+ROUTE_TABLE_TYPES = ("azure-native:network:RouteTable", "azure:network/routeTable:RouteTable")
+NIC_TYPES = ("azure-native:network:NetworkInterface", "azure:network/networkInterface:NetworkInterface")
+PUBLIC_IP_TYPES = ("azure-native:network:PublicIPAddress", "azure:network/publicIp:PublicIp")
+SELF = ""
+
+
+@dataclass(frozen=True)
+class RegionPair:
+    """One "must be in the same region" rule: per resource type, which side is which.
+
+    ``sides`` maps a type token to (the subject's input, the other side's input); ``SELF`` means the
+    resource itself. The other side is found through the input's dependencies, filtered to ``targets``.
+    A subnet's region is its virtual network's.
+    """
+
+    id: str
+    title: str
+    reference: str
+    sides: dict[str, tuple[str, str]]
+    targets: tuple[str, ...]
+    what: str
+
+
+REGION_PAIRS = (
+    RegionPair(
+        "region.network-security-group",
+        "A network security group is in the region of the subnet or network interface it is associated with",
+        "https://learn.microsoft.com/azure/virtual-network/manage-network-security-group#associate-or-dissociate-a-network-security-group-to-or-from-a-subnet",
+        {
+            "azure-native:network:Subnet": (SELF, "networkSecurityGroup"),
+            "azure-native:network:VirtualNetwork": (SELF, "subnets"),
+            "azure-native:network:NetworkInterface": (SELF, "networkSecurityGroup"),
+            "azure:network/networkInterface:NetworkInterface": (SELF, "networkSecurityGroupId"),
+            "azure:network/subnetNetworkSecurityGroupAssociation:SubnetNetworkSecurityGroupAssociation": (
+                "subnetId",
+                "networkSecurityGroupId",
+            ),
+            "azure:network/networkInterfaceSecurityGroupAssociation:NetworkInterfaceSecurityGroupAssociation": (
+                "networkInterfaceId",
+                "networkSecurityGroupId",
+            ),
+        },
+        NSG_TYPES,
+        "network security group",
+    ),
+    RegionPair(
+        "region.route-table",
+        "A route table is in the region of the subnets it is associated with",
+        "https://learn.microsoft.com/azure/virtual-network/manage-route-table#associate-a-route-table-to-a-subnet",
+        {
+            "azure-native:network:Subnet": (SELF, "routeTable"),
+            "azure-native:network:VirtualNetwork": (SELF, "subnets"),
+            "azure:network/subnetRouteTableAssociation:SubnetRouteTableAssociation": ("subnetId", "routeTableId"),
+        },
+        ROUTE_TABLE_TYPES,
+        "route table",
+    ),
+    RegionPair(
+        "region.network-interface-subnet",
+        "A network interface is in its subnet's virtual network region",
+        "https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface#create-a-network-interface",
+        {
+            "azure-native:network:NetworkInterface": (SELF, "ipConfigurations"),
+            "azure:network/networkInterface:NetworkInterface": (SELF, "ipConfigurations"),
+        },
+        (*SUBNET_TYPES, *VNET_TYPES),
+        "virtual network",
+    ),
+    RegionPair(
+        "region.network-interface-public-ip",
+        "A public IP address is in the region of the network interface that uses it",
+        "https://learn.microsoft.com/azure/virtual-network/ip-services/virtual-network-network-interface-addresses#add-ip-addresses",
+        {
+            "azure-native:network:NetworkInterface": (SELF, "ipConfigurations"),
+            "azure:network/networkInterface:NetworkInterface": (SELF, "ipConfigurations"),
+        },
+        PUBLIC_IP_TYPES,
+        "public IP address",
+    ),
+    RegionPair(
+        "region.virtual-machine-nic",
+        "A virtual machine's network interfaces are in its region",
+        "https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface-vm#constraints",
+        {
+            "azure-native:compute:VirtualMachine": (SELF, "networkProfile"),
+            "azure:compute/linuxVirtualMachine:LinuxVirtualMachine": (SELF, "networkInterfaceIds"),
+            "azure:compute/windowsVirtualMachine:WindowsVirtualMachine": (SELF, "networkInterfaceIds"),
+            "azure:compute/virtualMachine:VirtualMachine": (SELF, "networkInterfaceIds"),
+        },
+        NIC_TYPES,
+        "network interface",
+    ),
+)
+_SUBNETS_LOWER = {token.lower() for token in SUBNET_TYPES}
+
+
+def _region_of(resource: Resource, context: Context) -> str | None:
+    """A resource's known region; a subnet's is its virtual network's (when the network is in the run)."""
+    if resource.token.lower() in _SUBNETS_LOWER:
+        regions = {context.location(vnet) for vnet in context.referenced(resource, "virtualNetworkName", *VNET_TYPES)}
+        regions.discard(None)
+        return regions.pop() if len(regions) == 1 else None
+    return context.location(resource)
+
+
+def _side(resource: Resource, prop: str, context: Context, targets: tuple[str, ...] = ()) -> list[Resource]:
+    if prop == SELF:
+        return [resource]
+    found = context.referenced(resource, prop)
+    if targets:
+        wanted = {token.lower() for token in targets}
+        found = [other for other in found if other.token.lower() in wanted]
+    return found
+
+
+def _pair_check(pair: RegionPair) -> Check:
+    sides = {token.lower(): value for token, value in pair.sides.items()}
+
+    def check(resource: Resource, context: Context) -> Iterator[Finding]:
+        subject_prop, other_prop = sides[resource.token.lower()]
+        subjects = _side(resource, subject_prop, context)
+        if subject_prop != SELF:
+            # An association's subject is the subnet or NIC it names (not the targets' own type).
+            subjects = [s for s in subjects if s.token.lower() not in {t.lower() for t in pair.targets}]
+        for subject in subjects:
+            subject_region = _region_of(subject, context)
+            if subject_region is None:
+                continue
+            for other in _side(resource, other_prop, context, pair.targets):
+                other_region = _region_of(other, context)
+                if other_region is not None and other_region != subject_region:
+                    yield Finding(
+                        other_prop,
+                        f"the {pair.what} {_label(other)} is in {other_region}, but {_label(subject)} is in"
+                        f" {subject_region}; they must be in the same region",
+                    )
+
+    return check
+
+
 def region_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="region.diagnostic-storage",
@@ -162,3 +304,11 @@ def region_constraints() -> Iterable[Constraint]:
         types=frozenset(("azure-native:network:FlowLog", "azure:network/networkWatcherFlowLog:NetworkWatcherFlowLog")),
         check=_flow_log_storage,
     )
+    for pair in REGION_PAIRS:
+        yield Constraint(
+            id=pair.id,
+            title=pair.title,
+            reference=pair.reference,
+            types=frozenset(pair.sides),
+            check=_pair_check(pair),
+        )
