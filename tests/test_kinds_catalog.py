@@ -219,12 +219,15 @@ Program = Callable[[], None]
 def _verdicts(program: Program, rules: tuple[str, ...]) -> dict[str, list[str]]:
     from landing_zone.preview.engine import enforce
 
-    every = [rule.id for rule in (*RULES, *STACK_RULES)]
-    config = {rule: PolicyConfig("disabled") for rule in every if rule not in rules}
+    # Resource rules stay on: stack rules read what Analyze sent the pack (input-only names such as a Defender
+    # plan's pricingName), which the pack only sees through an enabled resource rule, as under the CLI.
+    others = [rule.id for rule in STACK_RULES if rule.id not in rules]
+    config = {rule: PolicyConfig("disabled") for rule in others}
     result: PackResult = enforce(record(program).registrations, ROOT / "policy_pack", config=config)
     found: dict[str, list[str]] = {}
     for diagnostic in result.diagnostics:
-        found.setdefault(diagnostic.policy, []).append(diagnostic.urn.rsplit("::", 1)[-1])
+        if diagnostic.policy in rules:
+            found.setdefault(diagnostic.policy, []).append(diagnostic.urn.rsplit("::", 1)[-1])
     return found
 
 

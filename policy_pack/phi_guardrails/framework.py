@@ -271,6 +271,7 @@ class ResourceRule:
 
     def to_policy(self) -> ResourceValidationPolicy:
         def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
+            remember_analyzed(args.urn, args.resource_type, args.props)
             view = ResourceView.from_args(args)
             messages, unverifiable = self.evaluate(view)
             if (messages or unverifiable) and self.nonprod_relaxable:
@@ -327,12 +328,78 @@ def policy_tags(citation: Citation, resource_types: Sequence[str]) -> list[str]:
     return ["hipaa", citation.paragraph, *(f"type:{token}" for token in resource_types)]
 
 
+#: URN -> (type, checked inputs) this pack process was sent by Analyze during the run (see `analyzed_inputs`).
+_ANALYZED: dict[str, tuple[str, Mapping[str, Any]]] = {}
+#: Resource-group types: what "the same resource group" is anchored on.
+RESOURCE_GROUP_TYPES = ("azure-native:resources:ResourceGroup", "azure:core/resourceGroup:ResourceGroup")
+
+
+def remember_analyzed(urn: str, resource_type: str, props: Mapping[str, Any]) -> None:
+    """Keep the checked inputs Analyze sent for a resource, for the stack rules that run after it."""
+    _ANALYZED[urn] = (resource_type, props)
+
+
+def analyzed_inputs(urn: str, resource_type: str) -> Mapping[str, Any] | None:
+    """The checked inputs this pack was sent for ``urn`` by Analyze in this run, or None.
+
+    AnalyzeStack carries each resource's *outputs*, and azure-native's preview outputs lack every input-only
+    path parameter (``resourceGroupName``, ``vaultName``, a lock's ``scope``). The engine calls Analyze on every
+    resource's checked inputs while it generates steps (``step_generator.go``, ``analyzeAll``) and AnalyzeStack
+    once at the end (``AnalyzeResources``), on the same pack process; ``analyze_snapshot.go`` does the same
+    for a stored stack. So the inputs are what the CLI itself gave this pack. A resource this pack was not
+    sent (no resource policy ran) has none, and a rule that needs them fails closed.
+    """
+    found = _ANALYZED.get(urn)
+    return found[1] if found is not None and found[0] == resource_type else None
+
+
+class StackView(ResourceView):
+    """A stack resource's properties as the CLI lets the pack know them.
+
+    At preview AnalyzeStack's outputs are the provider's preview answer: azure-native leaves out input-only
+    path parameters (``resourceGroupName``, ``vaultName``) and answers unknown every declared output the
+    program did not give (an optional input left unset, a computed member of an echoed object). A value is
+    read from the outputs when they hold it fully known (after ``pulumi up``, the deployed value); otherwise
+    from the checked inputs Analyze sent (`analyzed_inputs`), where an unset property is absent and a value
+    computed from another resource is still unknown. Without analyzed inputs only the outputs are read.
+    """
+
+    def __init__(self, outputs: ResourceView, inputs: Mapping[str, Any] | None) -> None:
+        super().__init__(outputs.type, outputs.name, outputs.urn, outputs.props, outputs.config)
+        self.outputs = outputs
+        self.inputs = (
+            None if inputs is None else ResourceView(outputs.type, outputs.name, outputs.urn, inputs, outputs.config)
+        )
+
+    def get(self, path: str, default: Any = None) -> Any:
+        try:
+            found = self.outputs.get(path, _MISSING)
+        except UnverifiableError:
+            if self.inputs is None:
+                raise
+            return self.inputs.get(path, default)
+        if self.inputs is None:
+            return default if found is _MISSING else found
+        if found is not _MISSING and found is not None and not _has_unknowns(found):
+            return found
+        return self.inputs.get(path, default)
+
+    @property
+    def props(self) -> Mapping[str, Any]:
+        """The analyzed inputs when the pack has them (what the program set), else the outputs."""
+        return self.inputs.props if self.inputs is not None else self.outputs.props
+
+
 class StackResource:
-    """One resource in AnalyzeStack: its properties (a `ResourceView`) and its edges to other resources."""
+    """One resource in AnalyzeStack: its properties (a `StackView`) and its edges to other resources."""
 
     def __init__(self, resource: Any, config: Mapping[str, Any]) -> None:
         self.raw = resource
-        self.view = ResourceView(resource.resource_type, resource.name, resource.urn, resource.props, config)
+        #: Its outputs exactly as AnalyzeStack sent them.
+        self.outputs = ResourceView(resource.resource_type, resource.name, resource.urn, resource.props, config)
+        inputs = analyzed_inputs(resource.urn, resource.resource_type)
+        #: What the CLI lets the pack know of it (`StackView`): outputs, else the inputs Analyze sent.
+        self.view: ResourceView = StackView(self.outputs, inputs)
         self.type = self.view.type
         self.name = resource.name
         self.urn = resource.urn
@@ -343,6 +410,11 @@ class StackResource:
         for prop in properties:
             urns.extend(dependency.urn for dependency in self.raw.property_dependencies.get(prop, []))
         return urns
+
+    @property
+    def analyzed(self) -> bool:
+        """Whether this pack was sent the resource's checked inputs by Analyze in this run."""
+        return isinstance(self.view, StackView) and self.view.inputs is not None
 
     @property
     def protected(self) -> bool:
@@ -388,6 +460,90 @@ class StackContext:
             if required:
                 self.unverifiable.append(f"{path} of {resource.type} {quoted(resource.name)}")
             return default
+
+    def value(self, resource: StackResource, path: str, default: Any = None, *, required: bool = False) -> Any:
+        """`read` for values used to correlate resources: an unknown value is not recorded unless ``required``."""
+        return self.read(resource, path, default, required=required)
+
+    def name_of(self, resource: StackResource, *name_paths: str) -> str | None:
+        """The resource's physical name, lower-cased, from the first of ``name_paths`` known (then ``name``)."""
+        for path in (*name_paths, "name"):
+            found = self.value(resource, path)
+            if isinstance(found, str) and found and found != UNKNOWN_STRING_VALUE:
+                return found.lower()
+        return None
+
+    def refers_to(
+        self,
+        resource: StackResource,
+        target: StackResource,
+        properties: Sequence[str],
+        target_names: Sequence[str] = (),
+    ) -> bool:
+        """Whether ``resource`` points at ``target`` through one of ``properties``.
+
+        First by property dependency (the value came from ``target``'s outputs), else by value: a known name,
+        or the last segment of a known ARM ID, in the property equal to ``target``'s name (read from
+        ``target_names``, then ``name``).
+        """
+        if target.urn in resource.depends_on_via(*properties):
+            return True
+        name = self.name_of(target, *target_names)
+        if name is None:
+            return False
+        for prop in properties:
+            found = self.value(resource, prop)
+            if isinstance(found, str) and found.lower().rstrip("/").rsplit("/", 1)[-1] == name:
+                return True
+        return False
+
+    def group_keys(self, resource: StackResource, *properties: str) -> set[str]:
+        """What identifies the resource group ``resource`` names through ``properties`` (``resourceGroupName``
+        when none are given): the group's URN when the value came from a group in the stack (property
+        dependency), ``name:<group>`` for a known name or a group's own ARM ID. Empty when nothing identifies it.
+        A resource group identifies itself."""
+        keys: set[str] = set()
+        if resource.type in RESOURCE_GROUP_TYPES:
+            keys.add(resource.urn)
+            name = self.name_of(resource, "resourceGroupName")
+            if name is not None:
+                keys.add(f"name:{name}")
+            return keys
+        properties = properties or ("resourceGroupName",)
+        for urn in resource.depends_on_via(*properties):
+            group = self.by_urn.get(urn)
+            if group is not None and group.type in RESOURCE_GROUP_TYPES:
+                keys |= self.group_keys(group)
+        for prop in properties:
+            found = self.value(resource, prop)
+            if not isinstance(found, str) or not found or found == UNKNOWN_STRING_VALUE:
+                continue
+            if "/" not in found:
+                if prop.endswith("GroupName"):  # a bare value is a group's name only in a group-name property
+                    keys.add(f"name:{found.lower()}")
+                continue
+            segments = found.strip("/").split("/")
+            if len(segments) == 4 and segments[2].lower() == "resourcegroups":  # the group's own ARM ID
+                keys.add(f"name:{segments[3].lower()}")
+        return keys
+
+    def same_resource_group(
+        self, first: StackResource, second: StackResource, first_via: Sequence[str] = (), second_via: Sequence[str] = ()
+    ) -> bool:
+        """True when both name the same resource group: the same group resource, or the same known name."""
+        return bool(self.group_keys(first, *first_via) & self.group_keys(second, *second_via))
+
+
+def _has_unknowns(value: Any) -> bool:
+    """Whether a policy value holds anything unknown at preview (reading it raises)."""
+    try:
+        if isinstance(value, Mapping):
+            return any(_has_unknowns(value[key]) for key in list(value))
+        if isinstance(value, Sequence) and not isinstance(value, (str, bytes)):
+            return any(_has_unknowns(item) for item in value)
+    except UnknownValueError:
+        return True
+    return False
 
 
 StackCheck = Callable[[StackContext], Iterable[tuple[str, str]]]

@@ -174,20 +174,21 @@ def _private_connectivity(context: StackContext) -> Iterable[tuple[str, str]]:
 
 
 def _delete_locks(context: StackContext) -> Iterable[tuple[str, str]]:
+    """A lock covers what its scope names (property dependency) or, scoped to a resource group (group-level lock,
+    or a scope that is the group's URN or ARM ID), every resource `StackContext.same_resource_group` places there."""
     locked: set[str] = set()
+    locked_groups: set[str] = set()
     for lock_type, properties in LOCKS.items():
         for lock in context.of_type(lock_type):
             if equals_ignoring_case(lock.view.first("level", "lockLevel"), "CanNotDelete"):
                 locked.update(lock.depends_on_via(*properties))
-    locked_groups = {
-        str(context.read(lock, "resourceGroupName", required=False)).lower()
-        for lock in context.of_type(*GROUP_LOCKS)
-        if equals_ignoring_case(lock.view.get("level"), "CanNotDelete")
-    }
+                locked_groups |= context.group_keys(lock, "scope")
+    for lock in context.of_type(*GROUP_LOCKS):
+        if equals_ignoring_case(lock.view.get("level"), "CanNotDelete"):
+            locked_groups |= context.group_keys(lock)
 
     def has_lock(resource: StackResource) -> Iterable[str]:
-        group = context.read(resource, "resourceGroupName", required=False)
-        if resource.urn in locked or (isinstance(group, str) and group.lower() in locked_groups):
+        if resource.urn in locked or context.group_keys(resource) & locked_groups:
             return
         yield "no CanNotDelete lock protects this resource (or its resource group) from deletion"
 
@@ -198,8 +199,7 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
     keys = {key.urn: key for key in context.of_type(*KEYS)}
     identities = {identity.urn for identity in context.of_type(*IDENTITIES)}
     vaults_by_name = {
-        str(context.read(vault, "vaultName", required=False) or vault.name).lower(): vault
-        for vault in context.of_type(*KEY_VAULT)
+        context.name_of(vault, "vaultName") or vault.name.lower(): vault for vault in context.of_type(*KEY_VAULT)
     }
     vaults_by_urn = {vault.urn: vault for vault in context.of_type(*KEY_VAULT)}
     granted: dict[str, set[str]] = {}
@@ -223,10 +223,7 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
         )
 
     keys_by_name = {
-        (
-            str(context.read(k, "vaultName", required=False) or "").lower(),
-            str(context.read(k, "keyName", required=False) or k.name).lower(),
-        ): k
+        (str(context.value(k, "vaultName") or "").lower(), context.name_of(k, "keyName") or k.name.lower()): k
         for k in keys.values()
     }
 
@@ -259,7 +256,7 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
                 None,
             )
             if vault is None:
-                name = context.read(key, "vaultName", required=False)
+                name = context.value(key, "vaultName")
                 vault = vaults_by_name.get(str(name).lower()) if isinstance(name, str) else None
             if vault is None:
                 context.unverifiable.append(f"the vault of key {quoted(key.name)} (not in this stack)")

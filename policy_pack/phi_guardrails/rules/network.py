@@ -294,7 +294,7 @@ def _firewall_without_policy(policy_path: str, mode_path: str) -> Any:
 
 def _subnets_have_nsgs(context: StackContext) -> Iterable[tuple[str, str]]:
     def inline(vnet: StackResource) -> Iterable[str]:
-        for index, subnet in enumerate(entries(vnet.view.get("subnets"))):
+        for index, subnet in enumerate(entries(context.value(vnet, "subnets"))):
             if not is_mapping(subnet):
                 continue
             name = str(subnet.get("name") or "")
@@ -304,7 +304,7 @@ def _subnets_have_nsgs(context: StackContext) -> Iterable[tuple[str, str]]:
                 yield f"subnets[{index}] has no network security group"
 
     def standalone(subnet: StackResource) -> Iterable[str]:
-        name = str(subnet.view.get("subnetName") or subnet.view.get("name") or "")
+        name = str(context.value(subnet, "subnetName") or context.value(subnet, "name") or "")
         if name.lower() not in NO_NSG_SUBNETS and not subnet.view.has("networkSecurityGroup.id"):
             yield "this subnet has no network security group"
 
@@ -315,7 +315,7 @@ def _subnets_have_nsgs(context: StackContext) -> Iterable[tuple[str, str]]:
         associated.update(association.depends_on_via("subnetId"))
 
     def classic(subnet: StackResource) -> Iterable[str]:
-        name = str(subnet.view.get("name") or "")
+        name = str(context.value(subnet, "name") or "")
         if name.lower() not in NO_NSG_SUBNETS and subnet.urn not in associated:
             yield "this subnet has no SubnetNetworkSecurityGroupAssociation"
 
@@ -359,9 +359,7 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
                 targets.add(parent.urn)
         for urn in targets:
             groups_by_endpoint.setdefault(urn, []).append(group)
-    zone_names = {
-        zone.urn: context.read(zone, "privateZoneName", required=False) for zone in context.of_type(*NATIVE_ZONE)
-    }
+    zone_names = {zone.urn: context.name_of(zone, "privateZoneName") for zone in context.of_type(*NATIVE_ZONE)}
 
     def one_group(endpoint: StackResource) -> Iterable[str]:
         groups = groups_by_endpoint.get(endpoint.urn, [])
@@ -372,8 +370,8 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
             yield "this private endpoint has more than one private DNS zone group; Azure rejects the second"
         sub_resources = [
             str(group_id)
-            for connection in entries(endpoint.view.get("privateLinkServiceConnections"))
-            + entries(endpoint.view.get("manualPrivateLinkServiceConnections"))
+            for connection in entries(context.value(endpoint, "privateLinkServiceConnections"))
+            + entries(context.value(endpoint, "manualPrivateLinkServiceConnections"))
             if is_mapping(connection)
             for group_id in entries(connection.get("groupIds"))
         ]
@@ -381,8 +379,7 @@ def _endpoints_have_one_zone_group(context: StackContext) -> Iterable[tuple[str,
             zone_urns = group.depends_on_via("privateDnsZoneConfigs")
             names = [zone_names[urn] for urn in zone_urns if isinstance(zone_names.get(urn), str)]
             literal_ids = [
-                peek(config, "privateDnsZoneId")
-                for config in entries(context.read(group, "privateDnsZoneConfigs", required=False))
+                peek(config, "privateDnsZoneId") for config in entries(context.value(group, "privateDnsZoneConfigs"))
             ]
             names += [
                 zone_id.rstrip("/").rsplit("/", 1)[-1]

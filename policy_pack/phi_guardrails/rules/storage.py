@@ -90,23 +90,29 @@ def _log_archives_are_immutable(context: StackContext) -> Iterable[tuple[str, st
     accounts = context.of_type(*NATIVE_ACCOUNT, *CLASSIC_ACCOUNT)
     by_name = {}
     for account in accounts:
-        name = context.read(account, "accountName", required=False) or context.read(account, "name", required=False)
-        if isinstance(name, str):
-            by_name[name.lower()] = account
+        name = context.name_of(account, "accountName")
+        if name is not None:
+            by_name[name] = account
     archives: dict[str, StackResource] = {}
     for writer in context.of_type(*LOG_WRITERS):
         prop = LOG_WRITERS[writer.type]
         for urn in writer.depends_on_via(prop):
             if urn in context.by_urn and context.by_urn[urn].type in NATIVE_ACCOUNT + CLASSIC_ACCOUNT:
                 archives[urn] = context.by_urn[urn]
-        target = context.read(writer, prop, required=False)
+        target = context.value(writer, prop)
         if isinstance(target, str) and "/storageaccounts/" in target.lower():
             account = by_name.get(target.rstrip("/").rsplit("/", 1)[-1].lower())
             if account is not None:
                 archives[account.urn] = account
     container_policies: set[str] = set()
     for policy in context.of_type(*NATIVE_CONTAINER_POLICY, *CLASSIC_CONTAINER_POLICY):
-        container_policies.update(policy.depends_on_via("accountName", "storageContainerResourceManagerId"))
+        container_policies.update(
+            account.urn
+            for account in accounts
+            if context.refers_to(
+                policy, account, ("accountName", "storageContainerResourceManagerId"), ("accountName",)
+            )
+        )
 
     def immutable(account: StackResource) -> Iterable[str]:
         if not _account_is_immutable(account, container_policies):
@@ -147,14 +153,10 @@ def _classic_recovery(account: ResourceView) -> Iterable[str]:
 def _blob_recovery(context: StackContext) -> Iterable[tuple[str, str]]:
     services: dict[str, list[StackResource]] = {}
     accounts = context.of_type(*NATIVE_ACCOUNT)
-    names = {context.read(a, "accountName", required=False): a.urn for a in accounts}
     for service in context.of_type(*NATIVE_BLOB_SERVICE):
-        targets = set(service.depends_on_via("accountName"))
-        name = context.read(service, "accountName", required=False)
-        if isinstance(name, str) and name in names:
-            targets.add(names[name])
-        for urn in targets:
-            services.setdefault(urn, []).append(service)
+        for account in accounts:
+            if context.refers_to(service, account, ("accountName",), ("accountName",)):
+                services.setdefault(account.urn, []).append(service)
 
     def protected(account: StackResource) -> Iterable[str]:
         found = services.get(account.urn, [])
