@@ -22,11 +22,12 @@ from pulumi.runtime import rpc
 from pulumi.runtime.config import get_config
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
-from pulumi.runtime.settings import get_project, get_stack
+from pulumi.runtime.settings import get_project, get_stack, is_dry_run
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from landing_zone.errors import IncompletePlanError
 from landing_zone.preview.provider_check import ProviderCheck
+from landing_zone.preview.stack_outputs import preview_state_struct
 
 ROOT_STACK_TYPE = "pulumi:pulumi:Stack"
 PROVIDER_TYPE_PREFIX = "pulumi:providers:"
@@ -52,8 +53,9 @@ class Registration:
 
     ``inputs_struct`` is the raw wire-format ``Struct`` the program sent; ``checked_struct`` is the same
     after the provider's Check (`provider_check`: auto-name, default location, API version), which is
-    what a policy pack receives, or None when Check added nothing; ``outputs_struct`` is the checked
-    inputs with what the mocks answered known over them (what AnalyzeStack receives).
+    what a policy pack receives, or None when Check added nothing; ``outputs_struct`` is what AnalyzeStack
+    receives: at preview, the provider's preview Create answer with secrets marked as the engine marks them
+    (`stack_outputs`); a component's registered outputs; otherwise the checked inputs with the mocks' answer.
     """
 
     urn: str
@@ -278,9 +280,16 @@ class RecordingMonitor(MockMonitor):
         if request.type.startswith(PROVIDER_TYPE_PREFIX) and resource_id:
             self.check.remember_provider(f"{urn}::{resource_id}", _top_level(request.object))
         state_struct = _sync_await(rpc.serialize_properties(state, {}))
-        outputs = struct_pb2.Struct()
-        outputs.CopyFrom(checked)
-        _overlay(outputs, state_struct)
+        if _previewed_by_provider(request):
+            # What the provider's preview Create answers, secrets marked as the engine marks them: exactly the
+            # properties `pulumi preview` sends AnalyzeStack (see `stack_outputs`).
+            outputs = preview_state_struct(
+                request.type, without_resource_references(checked), list(request.additionalSecretOutputs)
+            )
+        else:
+            outputs = struct_pb2.Struct()
+            outputs.CopyFrom(checked)
+            _overlay(outputs, state_struct)
         registration = self._registration(request, urn, resource_id or "", outputs)
         registration.checked_struct = checked if checked is not request.object else None
         registration.provider = provider
@@ -396,6 +405,16 @@ class RecordingMonitor(MockMonitor):
             self._on_register(registration)
 
 
+def _previewed_by_provider(request: Any) -> bool:
+    """A custom resource created through its provider in a preview (not a provider, not a stack reference)."""
+    return (
+        bool(request.custom)
+        and is_dry_run()
+        and not request.type.startswith(PROVIDER_TYPE_PREFIX)
+        and request.type != STACK_REFERENCE_TYPE
+    )
+
+
 def _top_level(struct: struct_pb2.Struct) -> dict[str, Any]:
     """The top-level fields of a wire Struct as plain values (nested structs stay as they are read)."""
     return {key: json_format.MessageToDict(value) for key, value in struct.fields.items()}
@@ -413,13 +432,10 @@ def _sentinels(value: Any) -> Any:
 
 
 def _overlay(outputs: struct_pb2.Struct, state: struct_pb2.Struct) -> None:
-    """Outputs for AnalyzeStack: the checked inputs (leaf secret markers and unknowns intact) plus known answers.
+    """Outputs outside a preview: the checked inputs (leaf secret markers and unknowns intact) plus known answers.
 
-    azure-native's preview marks every output the program did not give unknown, and the CLI sends
-    AnalyzeStack exactly that; the pack's stack rules, which read input-only keys such as
-    ``accountName`` and absent optional properties, could then never run at preview. Until they are
-    written for that, outputs keep the inputs and add only known values (see README, "Program shapes").
-    Works on the protobuf structs directly: this runs once per resource, on the registration path.
+    At preview AnalyzeStack gets the provider's preview answer instead (`stack_outputs`). Works on the
+    protobuf structs directly: this runs once per resource, on the registration path.
     """
     for key, value in state.fields.items():
         if key not in outputs.fields:
