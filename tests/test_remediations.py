@@ -362,3 +362,52 @@ def test_an_untrusted_path_is_escaped_in_every_format(tmp_path: Path) -> None:
     out = io.StringIO()
     render(result, out)
     assert "\x1b" not in out.getvalue()
+
+
+PROVIDER_PACK = textwrap.dedent(
+    f"""
+    from pulumi_policy import EnforcementLevel, PolicyPack, ResourceValidationPolicy
+
+    def pin_region(args):
+        if args.resource_type == "pulumi:providers:azure-native":
+            return {{**args.props, "location": "swedencentral"}}
+
+    def provider_region(args, report_violation):
+        if args.resource_type == "{ACCOUNT}":
+            report_violation(f"provider location={{args.provider.props.get('location')}}")
+
+    PolicyPack(
+        name="provider-pack",
+        enforcement_level=EnforcementLevel.ADVISORY,
+        policies=[
+            ResourceValidationPolicy(name="pin-region", description="pin", remediate=pin_region,
+                                     enforcement_level=EnforcementLevel.REMEDIATE),
+            ResourceValidationPolicy(name="provider-region", description="echo", validate=provider_region),
+        ],
+    )
+    """
+)
+
+
+def test_a_remediated_provider_is_what_its_resources_analyze_with(tmp_path: Path) -> None:
+    import pulumi
+    from pulumi_azure_native import Provider, storage
+
+    from landing_zone.preview.engine import enforce
+    from landing_zone.preview.runner import record
+
+    def program() -> None:
+        provider = Provider("eu", location="northeurope")
+        storage.StorageAccount(
+            "sa",
+            resource_group_name="rg-fixed",
+            kind="StorageV2",
+            sku=storage.SkuArgs(name="Standard_LRS"),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    run = record(program)
+    result = enforce(run.registrations, make_pack(tmp_path / "pack", PROVIDER_PACK))
+    # the CLI sends the provider's inputs as it holds them: after its own remediation (marshalProvider)
+    assert [d.message.split("\n", 1)[-1] for d in result.diagnostics] == ["provider location=swedencentral"]
+    assert [(r.policy, r.changed) for r in result.remediations] == [("pin-region", ("location",))]

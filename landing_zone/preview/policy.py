@@ -485,8 +485,10 @@ def _provider(
     provider = by_urn.get(registration.provider.rsplit("::", 1)[0])
     if provider is None:
         return None
+    # the provider's inputs as the engine holds them (checked, then remediated), internal keys skipped
+    # (``marshalProvider`` in analyzer_plugin.go)
     return analyzer_pb2.AnalyzerProviderResource(
-        type=provider.type, properties=provider.inputs_struct, urn=provider.urn, name=provider.name
+        type=provider.type, properties=analyzer_properties(provider.checked), urn=provider.urn, name=provider.name
     )
 
 
