@@ -130,7 +130,7 @@ def test_the_client_token_is_refused_even_when_the_program_catches_it() -> None:
     assert isinstance(caught.value.cause, IncompletePlanError)
 
 
-class TestClassicProvider:
+class TestClassicAndAzureadProviders:
     def answers(self) -> InvokeAnswers:
         native = {"subscriptionId": "11111111-0000-4000-8000-000000000001", "tenantId": "t-native", "clientId": ""}
         classic = {"subscriptionId": "22222222-0000-4000-8000-000000000002", "tenantId": "t-classic", "clientId": "c1"}
@@ -158,10 +158,35 @@ class TestClassicProvider:
         execute(program, "p", "dev", config)
         assert seen["subscriptionId"] == "33333333-0000-4000-8000-000000000003"
 
+    def test_azuread_get_client_config_answers_the_same_principal(self) -> None:
+        answers = self.answers()
+        classic = answers.answer("azure:core/getClientConfig:getClientConfig", {})
+        azuread = answers.answer("azuread:index/getClientConfig:getClientConfig", {})
+        assert set(azuread) == {"clientId", "objectId", "tenantId", "id"}
+        assert azuread["objectId"] == classic["objectId"] and azuread["tenantId"] == "t-classic"
+        assert azuread["id"] == f"t-classic-c1-{azuread['objectId']}"  # terraform-provider-azuread's data source ID
+
+    def test_azuread_config_reaches_the_answer_through_the_runner(self) -> None:
+        seen: dict[str, Any] = {}
+
+        def program() -> None:
+            seen.update(pulumi.runtime.invoke("azuread:index/getClientConfig:getClientConfig", {}).value)
+
+        execute(
+            program, "p", "dev", StackConfig({"azuread:tenantId": "t-aad", "azuread:clientId": "c-aad"}, frozenset())
+        )
+        assert (seen["tenantId"], seen["clientId"]) == ("t-aad", "c-aad")
+
     @pytest.mark.parametrize(
-        "token", ["azure:core/getResourceGroup:getResourceGroup", "azure:core/getSubscription:getSubscription"]
+        "token",
+        [
+            "azure:core/getResourceGroup:getResourceGroup",
+            "azure:core/getSubscription:getSubscription",
+            "azuread:index/getUser:getUser",
+            "azuread:index/getGroup:getGroup",
+        ],
     )
-    def test_classic_data_sources_are_incomplete(self, token: str) -> None:
+    def test_classic_and_azuread_data_sources_are_incomplete(self, token: str) -> None:
         with pytest.raises(IncompletePlanError, match=token):
             self.answers().answer(token, {"name": "rg-existing"})
 

@@ -4,8 +4,10 @@ Under ``pulumi preview`` an invoke runs for real: the provider reads live Azure 
 Azure, so an invoke is answered only where the answer is faithful, and every other invoke ends the
 preview as an incomplete plan naming its token (`IncompletePlanError`), never with invented data:
 
-- ``getClientConfig`` (azure-native, and classic ``azure:core/getClientConfig``): the subscription, tenant
-  and client from the stack's provider config, as the provider reads them from its own config.
+- ``getClientConfig`` (azure-native, classic ``azure:core/getClientConfig`` and ``azuread``'s): the
+  subscription, tenant and client from the stack's provider config, as each provider reads them from its own
+  config. The signed-in principal's object ID cannot be known offline: one stable GUID per tenant, the same
+  from every provider, as the three providers report the same principal.
 - credential ``list*`` functions (account keys, registry credentials, connection strings, SAS tokens, ...):
   a secret shaped like the SDK's result. At preview the names such a call needs are normally unknown
   outputs, so the SDK never sends it, as under the CLI; called with literal names (an existing resource)
@@ -41,6 +43,7 @@ INVOKE_ANSWERS_FILE = "invoke-answers.json"
 
 _CLASSIC_CLIENT_CONFIG = "azure:core/getClientConfig:getClientConfig"
 _NATIVE_CLIENT_CONFIG = "azure-native:authorization:getClientConfig"
+_AZUREAD_CLIENT_CONFIG = "azuread:index/getClientConfig:getClientConfig"
 _CLIENT_TOKEN = "azure-native:authorization:getClientToken"
 
 #: The last word of a ``list*`` function that returns credentials (``listStorageAccountKeys``,
@@ -64,10 +67,13 @@ class InvokeAnswers:
         native: Mapping[str, str],
         classic: Mapping[str, str] | None = None,
         answers: Mapping[str, list[dict[str, Any]]] | None = None,
+        azuread: Mapping[str, str] | None = None,
     ) -> None:
-        """``native``/``classic``: ``subscriptionId``, ``tenantId`` and optional ``clientId`` of each provider."""
+        """``native``/``classic``/``azuread``: ``subscriptionId``, ``tenantId`` and optional ``clientId`` of each
+        provider (azuread has no subscription)."""
         self.native = dict(native)
         self.classic = dict(classic or native)
+        self.azuread = dict(azuread or self.classic)
         self.answers = dict(answers or {})
 
     def answer(self, token: str, args: Mapping[str, Any]) -> dict[str, Any]:
@@ -79,6 +85,12 @@ class InvokeAnswers:
         if token == _CLASSIC_CLIENT_CONFIG:
             config = _client_config(self.classic)
             config["id"] = _classic_client_config_id(config)
+            return config
+        if token == _AZUREAD_CLIENT_CONFIG:
+            config = _client_config(self.azuread)
+            del config["subscriptionId"]
+            # terraform-provider-azuread's client_config data source ID: tenant, client and object IDs.
+            config["id"] = f"{config['tenantId']}-{config['clientId']}-{config['objectId']}"
             return config
         if token == _CLIENT_TOKEN:
             raise IncompletePlanError(
@@ -205,7 +217,7 @@ def _client_config(identity: Mapping[str, str]) -> dict[str, Any]:
     return {
         "clientId": identity.get("clientId") or _stable_guid("client", tenant),
         "objectId": _stable_guid("object", tenant),
-        "subscriptionId": identity["subscriptionId"],
+        "subscriptionId": identity.get("subscriptionId", ""),
         "tenantId": tenant,
     }
 

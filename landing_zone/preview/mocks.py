@@ -115,6 +115,7 @@ class AzureMocks(Mocks):
         client_id: str | None = None,
         classic_identity: Mapping[str, str] | None = None,
         invoke_answers: Mapping[str, list[dict[str, Any]]] | None = None,
+        azuread_identity: Mapping[str, str] | None = None,
     ) -> None:
         self.subscription_id = subscription_id
         self.tenant_id = tenant_id
@@ -123,7 +124,7 @@ class AzureMocks(Mocks):
         self.stack_references = dict(stack_references or {})
         self.client_id = client_id
         native = {"subscriptionId": subscription_id, "tenantId": tenant_id, "clientId": client_id or ""}
-        self.invokes = InvokeAnswers(native, classic_identity, invoke_answers)
+        self.invokes = InvokeAnswers(native, classic_identity, invoke_answers, azuread_identity)
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)

@@ -172,6 +172,7 @@ def execute(
         stack_references=stack_references,
         classic_identity=_classic_identity(config),
         invoke_answers=invoke_answers,
+        azuread_identity=_azuread_identity(config),
     )
     monitor = RecordingMonitor(mocks, on_register=on_register)
     runtime_settings.ROOT.set(None)
@@ -253,6 +254,16 @@ def _classic_identity(config: StackConfig) -> dict[str, str]:
         "subscriptionId": values.get("azure:subscriptionId") or native["subscription_id"],
         "tenantId": values.get("azure:tenantId") or native["tenant_id"],
         "clientId": values.get("azure:clientId") or values.get("azure-native:clientId") or "",
+    }
+
+
+def _azuread_identity(config: StackConfig) -> dict[str, str]:
+    """The azuread provider's identity from its own config keys (``azuread:tenantId``, ``azuread:clientId``)."""
+    classic = _classic_identity(config)
+    values = config.values
+    return {
+        "tenantId": values.get("azuread:tenantId") or classic["tenantId"],
+        "clientId": values.get("azuread:clientId") or classic["clientId"],
     }
 
 
