@@ -400,6 +400,10 @@ SUBJECTS: dict[str, Subject] = {
         "azure-native:eventgrid:Namespace",
         {"namespaceName": "egn", "publicNetworkAccess": "Disabled", "minimumTlsVersionAllowed": "1.2"},
     ),
+    "classic-eventgrid-namespace": Subject("azure:eventgrid/namespace:Namespace", {"publicNetworkAccess": "Disabled"}),
+    "classic-eventgrid-topic-alias": Subject(
+        "azure:eventhub/eventGridTopic:EventGridTopic", {"localAuthEnabled": False, "publicNetworkAccessEnabled": False}
+    ),
     "classic-eventgrid-domain": Subject(
         "azure:eventgrid/domain:Domain", {"localAuthEnabled": False, "publicNetworkAccessEnabled": False}
     ),
@@ -670,6 +674,22 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("vm", {"securityProfile": None}, "vm-encryption-at-host"),
     ("vm", {"storageProfile.osDisk.managedDisk": None}, "vm-disk-customer-managed-key"),
     ("vm", {"storageProfile.dataDisks": [{"lun": 0, "createOption": "Empty"}]}, "vm-disk-customer-managed-key"),
+    # a confidential VM names its disk encryption set under managedDisk.securityProfile
+    (
+        "vm",
+        {
+            "storageProfile.osDisk.managedDisk": {
+                "securityProfile": {"securityEncryptionType": "DiskWithVMGuestState", "diskEncryptionSet": {"id": DES}}
+            }
+        },
+        None,
+    ),
+    # a specialized OS disk attached as it is: no osProfile, its sign-in settings come with the disk
+    (
+        "vm",
+        {"osProfile": None, "storageProfile.osDisk": {"createOption": "Attach", "osType": "Linux"}},
+        None,
+    ),
     ("vm", {"osProfile.linuxConfiguration.disablePasswordAuthentication": False}, "vm-linux-ssh-keys-only"),
     ("vm", {"osProfile.adminPassword": "Not-a-real-password-1"}, "vm-linux-ssh-keys-only"),
     ("vmss", {"virtualMachineProfile.securityProfile.encryptionAtHost": None}, "vm-encryption-at-host"),
@@ -783,6 +803,14 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("classic-servicebus", {"customerManagedKey": None, "sku": "Standard"}, None),
     # Event Grid: keys off, private, TLS 1.2
     ("eventgrid-topic", {"disableLocalAuth": None}, "eventgrid-local-auth-disabled"),
+    ("classic-eventgrid-namespace", {"publicNetworkAccess": None}, "eventgrid-public-network-access-disabled"),
+    ("classic-eventgrid-namespace", {"publicNetworkAccess": "enabled"}, "eventgrid-public-network-access-disabled"),
+    ("classic-eventgrid-topic-alias", {"localAuthEnabled": None}, "eventgrid-local-auth-disabled"),
+    (
+        "classic-eventgrid-topic-alias",
+        {"publicNetworkAccessEnabled": True},
+        "eventgrid-public-network-access-disabled",
+    ),
     ("eventgrid-topic", {"publicNetworkAccess": "Enabled"}, "eventgrid-public-network-access-disabled"),
     ("eventgrid-topic", {"minimumTlsVersionAllowed": "1.0"}, "eventgrid-minimum-tls"),
     ("eventgrid-namespace", {"publicNetworkAccess": None}, "eventgrid-public-network-access-disabled"),

@@ -70,8 +70,12 @@ def _native_disks_cmk(prefix: str) -> Check:
 
     def check(machine: ResourceView) -> Iterable[str]:
         os_disk = f"{prefix}storageProfile.osDisk"
-        if not equals_ignoring_case(machine.get(f"{os_disk}.createOption"), "Attach") and not machine.has(
-            f"{os_disk}.managedDisk.diskEncryptionSet.id"
+        # A confidential VM names its set under managedDisk.securityProfile (confidential disk encryption with a
+        # customer-managed key: https://learn.microsoft.com/azure/confidential-computing/confidential-vm-overview#confidential-os-disk-encryption).
+        if (
+            not equals_ignoring_case(machine.get(f"{os_disk}.createOption"), "Attach")
+            and not machine.has(f"{os_disk}.managedDisk.diskEncryptionSet.id")
+            and not machine.has(f"{os_disk}.managedDisk.securityProfile.diskEncryptionSet.id")
         ):
             yield f"the OS disk is not encrypted with a customer-managed key ({os_disk}.managedDisk.diskEncryptionSet.id)"
         for index, disk in enumerate(entries(machine.get(f"{prefix}storageProfile.dataDisks"))):
@@ -120,8 +124,11 @@ def _native_linux_keys_only(prefix: str) -> Check:
         linux = machine.has(f"{profile}.linuxConfiguration") or equals_ignoring_case(
             machine.get(f"{prefix}storageProfile.osDisk.osType"), "Linux"
         )
-        if not linux:
-            return
+        if not linux or (
+            not machine.has(profile)
+            and equals_ignoring_case(machine.get(f"{prefix}storageProfile.osDisk.createOption"), "Attach")
+        ):
+            return  # an attached (specialized) OS disk brings its own sign-in settings; Azure takes no osProfile
         if not is_true(machine.get(f"{profile}.linuxConfiguration.disablePasswordAuthentication")):
             yield f"password sign-in is allowed ({profile}.linuxConfiguration.disablePasswordAuthentication must be true)"
         if machine.has(f"{profile}.adminPassword"):
