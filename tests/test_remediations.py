@@ -77,6 +77,7 @@ FIRST_PACK = textwrap.dedent(
         if args.resource_type == "{ACCOUNT}" and args.name == "sa" and args.props["minimumTlsVersion"] != "TLS1_2":
             props = dict(args.props)
             props["minimumTlsVersion"] = "TLS1_2"
+            props["accountName"] = "remediatedname"
             return props
 
     def echo(args, report_violation):
@@ -216,6 +217,8 @@ def test_the_remediated_inputs_are_carried_forward(result: PreviewResult) -> Non
     assert registration.checked_inputs["minimumTlsVersion"] == "TLS1_2"
     assert registration.checked_inputs["tags"]["owner"] == REMEDIATED_OWNER
     assert registration.outputs["tags"]["tlsChecked"] == "TLS1_2", "what the provider's preview Create echoes"
+    assert registration.outputs["minimumTlsVersion"] == "TLS1_2"
+    assert "accountName" not in registration.outputs, "an input-only path parameter is no output of azure-native"
     # and what the Azure constraints read as the request azure-native sends
     assert Resource(registration).value("minimumTlsVersion") == Value("TLS1_2")
     assert Resource(registration).value("tags.owner") == Value(REMEDIATED_OWNER)

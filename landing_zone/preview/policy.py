@@ -19,9 +19,11 @@ Remediations, as verified in pulumi/pulumi (commit 1b59498, 2026-08-21) and pulu
   ``Analyze`` on every analyzer (in parallel) with the final inputs (``analyzeAll``). Every resource
   goes through both passes: custom resources, providers and components alike.
 - A remediation with properties replaces the inputs outright (``inputs = tresult.Properties``) and
-  ``new.Inputs``: that is what the Create/Update step sends to the provider, so the preview outputs
-  and AnalyzeStack (``analyze_snapshot``, outputs) see the remediated resource too. A component has
-  no provider call: its outputs are whatever it registers, untouched by a remediation.
+  ``new.Inputs``: that is what the Create/Update step sends to the provider (``step.go``
+  ``CreateStep.Apply``, ``Properties: s.new.Inputs``), so the provider's preview outputs, which
+  AnalyzeStack reads, are those of the remediated resource; we compute them again the way the
+  recorder does (`stack_outputs`). A component has no provider call: its outputs are whatever it
+  registers, untouched by a remediation.
 - Each remediation emits ``OnPolicyRemediation(urn, remediation, before, after)``; the display
   (``pkg/backend/display/diff.go``, ``renderDiffPolicyRemediationEvent``) shows
   ``[remediate] <policy>`` with the diff of before/after, and nothing when there is no diff.
@@ -60,12 +62,15 @@ from landing_zone.preview.analyzers import AnalyzerConnection
 from landing_zone.preview.pack_config import WIRE_TO_LEVEL, PolicyConfig, reconcile, to_configure_request
 from landing_zone.preview.project import PROJECT_TAG, RUNTIME_TAG, TAGS_CONFIG_KEY
 from landing_zone.preview.recorder import (
+    PROVIDER_TYPE_PREFIX,
     SECRET_SIG,
     SECRET_VALUE_SIG,
+    STACK_REFERENCE_TYPE,
     Registration,
     go_duration_seconds,
     without_resource_references,
 )
+from landing_zone.preview.stack_outputs import preview_state_struct
 
 _SEVERITIES = {
     analyzer_pb2.POLICY_SEVERITY_LOW: "low",
@@ -286,11 +291,7 @@ class PolicyPackSession:
             top_level = {_top_key(path) for path in changed}
             registration.checked_struct = after
             if registration.custom:
-                for key in top_level:
-                    if key in after.fields:
-                        registration.outputs_struct.fields[key].CopyFrom(after.fields[key])
-                    elif key in registration.outputs_struct.fields:
-                        del registration.outputs_struct.fields[key]
+                _carry_to_outputs(registration, top_level, dry_run=self.dry_run)
             if changed:  # the CLI shows nothing for a remediation that changed nothing
                 self.result.remediations.append(
                     Remediation(
@@ -349,6 +350,30 @@ def diagnostic_kind(diagnostic: analyzer_pb2.AnalyzeDiagnostic) -> str:
         and not (diagnostic.description and diagnostic.message.startswith(diagnostic.description))
     )
     return "unverifiable" if unverifiable else "violation"
+
+
+def _carry_to_outputs(registration: Registration, changed: set[str], *, dry_run: bool) -> None:
+    """A remediated custom resource's outputs: what its provider's Create answers for the remediated inputs.
+
+    At preview that is the provider's preview answer computed again from the new checked inputs
+    (`stack_outputs.preview_state_struct`, as the recorder computed it from the program's); a provider
+    resource, a stack reference or a run outside preview gets the changed top-level inputs overlaid.
+    """
+    previewed = (
+        dry_run and not registration.type.startswith(PROVIDER_TYPE_PREFIX) and registration.type != STACK_REFERENCE_TYPE
+    )
+    if previewed:
+        registration.outputs_struct = preview_state_struct(
+            registration.type,
+            without_resource_references(registration.checked),
+            list(registration.additional_secret_outputs),
+        )
+        return
+    for key in changed:
+        if key in registration.checked.fields:
+            registration.outputs_struct.fields[key].CopyFrom(registration.checked.fields[key])
+        elif key in registration.outputs_struct.fields:
+            del registration.outputs_struct.fields[key]
 
 
 def remediate_all(
