@@ -112,6 +112,27 @@ def test_reads_of_live_state_end_the_preview_naming_the_invoke(token: str) -> No
     assert f"azure-native:{token}" in str(cause)
 
 
+@pytest.mark.parametrize(
+    "token",
+    [
+        "signalrservice:listSignalRKeys",  # the SDK's file is list_signal_r_keys.py
+        "relay:listWCFRelayKeys",  # list_wcf_relay_keys.py
+        "storage:listStorageAccountServiceSAS",
+        "web:listWebAppHostKeysSlot",
+        "iothub:listIotHubResourceKeysForKeyName",
+    ],
+)
+def test_credential_functions_are_found_whatever_the_sdk_file_name(token: str) -> None:
+    answer = credential_result(f"azure-native:{token}")
+    assert answer, token
+    assert all(item[SECRET_SIG] == SECRET_VALUE_SIG for item in answer.values())
+
+
+@pytest.mark.parametrize("token", ["logic:listIntegrationAccountKeyVaultKeys", "web:listWebAppFunctions"])
+def test_list_functions_that_read_live_state_are_not_credentials(token: str) -> None:
+    assert credential_result(f"azure-native:{token}") is None
+
+
 def test_a_data_source_message_says_where_an_answer_can_be_written() -> None:
     with pytest.raises(IncompletePlanError) as caught:
         AzureMocks().call(MockCallArgs("azure-native:network:getSubnet", {"subnetName": "app"}, ""))

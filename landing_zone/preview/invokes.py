@@ -196,18 +196,26 @@ def credential_result(token: str) -> dict[str, Any] | None:
 
 
 def _result_class(module: str, function: str) -> Any:
-    """The SDK's ``<Function>Result`` class, found by its name in the function's module."""
-    package = f"pulumi_azure_native.{module.replace('/', '.')}"
-    wanted = f"{function[:1].upper()}{function[1:]}Result".lower()
-    snake = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", function).lower()
-    for candidate in {snake, snake.replace("_s_a_s", "_sas")}:
-        name = f"{package}.{candidate}"
-        try:
-            loaded = sys.modules.get(name) or importlib.import_module(name)
-        except ImportError:
+    """The SDK's ``<Function>Result`` class, from the function's own file in the module's package.
+
+    The file name is the function name in snake case, with the SDK's own splitting of capitals
+    (``listSignalRKeys`` -> ``list_signal_r_keys``, ``listWCFRelayKeys`` -> ``list_wcf_relay_keys``), so it is
+    found by comparing names without underscores rather than by re-deriving the SDK's rule.
+    """
+    package_name = f"pulumi_azure_native.{module.replace('/', '.')}"
+    try:
+        package = sys.modules.get(package_name) or importlib.import_module(package_name)
+    except ImportError:
+        return None
+    folder = Path(getattr(package, "__file__", "") or "").parent
+    wanted_file = function.lower()
+    wanted_class = f"{function}Result".lower()
+    for path in folder.glob("*.py") if folder.name else ():
+        if path.stem.replace("_", "") != wanted_file:
             continue
+        loaded = importlib.import_module(f"{package_name}.{path.stem}")
         for attribute, value in vars(loaded).items():
-            if attribute.lower() == wanted and isinstance(value, type):
+            if attribute.lower() == wanted_class and isinstance(value, type):
                 return value
     return None
 
