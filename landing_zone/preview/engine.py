@@ -254,11 +254,6 @@ class AnalyzeStream:
         with self._lock:
             return list(self._seen.values())
 
-    def put(self, registration: Registration) -> None:
-        """Remediate, then send Analyze: for a single pack (`analyze_in_order` orders several)."""
-        self.remediate(registration)
-        self.send(registration)
-
     def remediate(self, registration: Registration) -> None:
         """This pack's Remediate, synchronously: the next pack's Remediate must see what it changed."""
         self._ready()

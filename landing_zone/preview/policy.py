@@ -250,11 +250,6 @@ class PolicyPackSession:
         response = self.connection.analyze(analyze_request(registration, by_urn))
         self.collect(response, registration.urn)
 
-    def prepare(self, registration: Registration, by_urn: Mapping[str, Registration]) -> analyzer_pb2.AnalyzeRequest:
-        """Remediate (this pack only), then return the Analyze request for what results."""
-        self.remediate(registration, by_urn)
-        return analyze_request(registration, by_urn)
-
     def remediate(self, registration: Registration, by_urn: Mapping[str, Registration]) -> None:
         """Run this pack's Remediate on one resource (when a policy is remediate-level) and carry the result forward.
 
