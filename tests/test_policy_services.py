@@ -216,6 +216,23 @@ SUBJECTS: dict[str, Subject] = {
         "azure:compute/windowsVirtualMachineScaleSet:WindowsVirtualMachineScaleSet",
         {"encryptionAtHostEnabled": True, "osDisk": {"caching": "ReadWrite", "diskEncryptionSetId": DES}},
     ),
+    "flexible-vmss": Subject(
+        "azure:compute/orchestratedVirtualMachineScaleSet:OrchestratedVirtualMachineScaleSet",
+        {
+            "encryptionAtHostEnabled": True,
+            "osDisk": {"caching": "ReadWrite", "diskEncryptionSetId": DES},
+            "osProfile": {
+                "linuxConfiguration": {"adminUsername": "azureuser", "adminSshKeys": [{"username": "azureuser"}]}
+            },
+        },
+    ),
+    "legacy-scale-set": Subject(
+        "azure:compute/scaleSet:ScaleSet",
+        {
+            "storageProfileOsDisk": {"createOption": "Attach"},
+            "osProfileLinuxConfig": {"disablePasswordAuthentication": True},
+        },
+    ),
     "disk": Subject(
         "azure-native:compute:Disk",
         {
@@ -674,6 +691,20 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("vm", {"securityProfile": None}, "vm-encryption-at-host"),
     ("vm", {"storageProfile.osDisk.managedDisk": None}, "vm-disk-customer-managed-key"),
     ("vm", {"storageProfile.dataDisks": [{"lun": 0, "createOption": "Empty"}]}, "vm-disk-customer-managed-key"),
+    (
+        "flexible-vmss",
+        {"osProfile.linuxConfiguration.adminPassword": "Not-a-real-password-1"},
+        "vm-linux-ssh-keys-only",
+    ),
+    ("flexible-vmss", {"osProfile.linuxConfiguration.disablePasswordAuthentication": False}, "vm-linux-ssh-keys-only"),
+    ("flexible-vmss", {"osDisk.diskEncryptionSetId": None}, "vm-disk-customer-managed-key"),
+    ("legacy-scale-set", {"storageProfileOsDisk.createOption": "FromImage"}, "vm-disk-customer-managed-key"),
+    (
+        "legacy-scale-set",
+        {"storageProfileDataDisks": [{"lun": 0, "createOption": "Empty"}]},
+        "vm-disk-customer-managed-key",
+    ),
+    ("legacy-scale-set", {"osProfileLinuxConfig.disablePasswordAuthentication": False}, "vm-linux-ssh-keys-only"),
     # a confidential VM names its disk encryption set under managedDisk.securityProfile
     (
         "vm",

@@ -187,6 +187,18 @@ RULES = (
                 ),
             ),
             Target(LEGACY_MACHINES, _legacy_linux_keys_only),
+            # Flexible scale sets nest the Linux settings (disablePasswordAuthentication defaults to true there).
+            Target(
+                CLASSIC_FLEXIBLE,
+                all_of(
+                    must_be_true(
+                        "osProfile.linuxConfiguration.disablePasswordAuthentication",
+                        "disabling of password sign-in",
+                        absent="ok",
+                    ),
+                    must_not_be_set("osProfile.linuxConfiguration.adminPassword", "an administrator password is set"),
+                ),
+            ),
         ),
         checkov_ids=("CKV_AZURE_1", "CKV_AZURE_49", "CKV_AZURE_149", "CKV_AZURE_178"),
     ),
