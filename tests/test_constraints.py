@@ -438,6 +438,48 @@ def _vm_nic_region(bad: bool) -> list[Registration]:
     return [nic, vm]
 
 
+def _acr_premium(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"name": "Standard" if bad else "Premium"}, "publicNetworkAccess": "Disabled"}
+    return [reg("azure-native:containerregistry:Registry", "acr", inputs)]
+
+
+def _acr_replication(bad: bool) -> list[Registration]:
+    registry = reg("azure:containerservice/registry:Registry", "acr", {"sku": "Basic" if bad else "premium"})
+    replication = reg(
+        "azure-native:containerregistry:Replication",
+        "westus2",
+        {"registryName": UNKNOWN, "replicationName": "westus2"},
+        deps={"registryName": [registry]},
+    )
+    return [registry, replication]
+
+
+def _redis_family(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"name": "Premium", "family": "C" if bad else "p", "capacity": 1}}
+    return [reg("azure-native:redis:Redis", "redis", inputs)]
+
+
+def _eventhub_tier(bad: bool) -> list[Registration]:
+    namespace = reg("azure-native:eventhub:Namespace", "evhns", {"sku": {"name": "Standard"}})
+    hub = reg(
+        "azure-native:eventhub:EventHub",
+        "audit",
+        {"namespaceName": UNKNOWN, "partitionCount": 64 if bad else 32, "messageRetentionInDays": 7},
+        deps={"namespaceName": [namespace]},
+    )
+    return [namespace, hub]
+
+
+def _servicebus_topic(bad: bool) -> list[Registration]:
+    namespace = reg("azure:servicebus/namespace:Namespace", "sbns", {"sku": "Basic" if bad else "Standard"})
+    topic = reg("azure:servicebus/topic:Topic", "orders", {"namespaceId": UNKNOWN}, deps={"namespaceId": [namespace]})
+    return [namespace, topic]
+
+
+def _lock_duration(bad: bool) -> list[Registration]:
+    return [reg("azure-native:servicebus:Queue", "q", {"lockDuration": "PT10M" if bad else "PT5M"})]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -449,6 +491,12 @@ CASES: dict[str, tuple[Case, str]] = {
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "containerregistry.premium-features": (_acr_premium, "publicNetworkAccess"),
+    "containerregistry.replication-premium": (_acr_replication, "registryName"),
+    "redis.sku-family-capacity": (_redis_family, "sku.family"),
+    "eventhub.tier-limits": (_eventhub_tier, "partitionCount"),
+    "servicebus.topics-need-standard": (_servicebus_topic, "namespaceId"),
+    "servicebus.lock-duration": (_lock_duration, "lockDuration"),
     "region.network-security-group": (_nsg_region, "networkSecurityGroup"),
     "region.route-table": (_route_table_region, "routeTableId"),
     "region.network-interface-subnet": (_nic_subnet_region, "ipConfigurations"),
@@ -905,3 +953,82 @@ def test_classic_virtual_network_inline_subnets_and_standalone_overlaps() -> Non
     found = rejections(parent, first, second)
     assert [(r.constraint, r.urn.rsplit("::", 1)[-1]) for r in found] == [("network.subnet-placement", "second")]
     assert "overlaps subnet 'first'" in found[0].message
+
+
+@pytest.mark.parametrize(
+    ("inputs", "rejected"),
+    [
+        ({"sku": "Standard", "networkRuleSet": {"defaultAction": "Deny"}}, ["networkRuleSet.defaultAction"]),
+        (
+            {"sku": "Basic", "publicNetworkAccessEnabled": False, "georeplications": [{"location": "westus"}]},
+            ["publicNetworkAccessEnabled", "georeplications"],
+        ),
+        (
+            {
+                "sku": "Basic",
+                "publicNetworkAccessEnabled": True,
+                "georeplications": [],
+                "retentionPolicyInDays": UNKNOWN,
+            },
+            [],
+        ),
+        ({"sku": "Premium", "networkRuleSet": {"defaultAction": "Deny"}, "retentionPolicyInDays": 7}, []),
+        ({"sku": UNKNOWN, "networkRuleSet": {"defaultAction": "Deny"}}, []),
+    ],
+)
+def test_classic_registry_premium_features(inputs: dict[str, Any], rejected: list[str]) -> None:
+    found = rejections(reg("azure:containerservice/registry:Registry", "acr", inputs))
+    assert [r.property for r in found] == rejected
+
+
+@pytest.mark.parametrize(
+    ("sku", "family", "capacity", "rejected"),
+    [
+        ("Basic", "C", 0, False),
+        ("Standard", "C", 6, False),
+        ("Standard", "C", 7, True),
+        ("Premium", "P", 0, True),
+        ("Premium", "P", 5, False),
+        ("standard", "P", 1, True),
+        ("Enterprise", "E", 10, False),
+    ],
+)
+def test_classic_redis_family_and_capacity(sku: str, family: str, capacity: int, rejected: bool) -> None:
+    found = rejections(reg("azure:redis/cache:Cache", "r", {"skuName": sku, "family": family, "capacity": capacity}))
+    assert bool(found) is rejected, found
+
+
+@pytest.mark.parametrize(
+    ("tier", "partitions", "retention", "rejected"),
+    [
+        ("Basic", 32, 1, []),
+        ("Basic", 2, 7, ["messageRetention"]),
+        ("Premium", 100, 90, []),
+        ("Premium", 101, 7, ["partitionCount"]),
+    ],
+)
+def test_classic_event_hub_tier_limits(tier: str, partitions: int, retention: int, rejected: list[str]) -> None:
+    namespace = reg("azure:eventhub/eventHubNamespace:EventHubNamespace", "ns", {"sku": tier})
+    hub = reg(
+        "azure:eventhub/eventHub:EventHub",
+        "hub",
+        {"namespaceId": UNKNOWN, "partitionCount": partitions, "messageRetention": retention},
+        deps={"namespaceId": [namespace]},
+    )
+    assert [r.property for r in rejections(namespace, hub)] == rejected
+    dedicated = reg(
+        "azure:eventhub/eventHubNamespace:EventHubNamespace", "ns", {"sku": tier, "dedicatedClusterId": "/x"}
+    )
+    in_cluster = reg(
+        "azure:eventhub/eventHub:EventHub", "hub", {"partitionCount": 1000}, deps={"namespaceId": [dedicated]}
+    )
+    assert rejections(dedicated, in_cluster) == []
+
+
+@pytest.mark.parametrize(
+    ("duration", "rejected"),
+    [("PT1M", False), ("P0DT0H5M0S", False), ("PT300S", False), ("PT301S", True), ("P1D", True), ("00:10:00", False)],
+)
+def test_service_bus_lock_duration_forms(duration: str, rejected: bool) -> None:
+    found = rejections(reg("azure:servicebus/subscription:Subscription", "s", {"lockDuration": duration}))
+    assert bool(found) is rejected, found

@@ -7,6 +7,12 @@
 - Public IP addresses: the Standard SKU is allocated statically only.
 - PostgreSQL flexible server with customer-managed keys and geo-redundant backup needs a geo-backup key
   and identity, and that key in another region than the server (its geo-paired region).
+- Container Registry: firewall rules, disabled public access, dedicated data endpoints, the retention
+  policy and geo-replication are Premium features.
+- Azure Cache for Redis: Basic and Standard caches are family C (capacity 0-6), Premium is family P (1-5).
+- Event Hubs: partitions per event hub and retention depend on the namespace tier (Basic and Standard 32
+  partitions, Premium 100, Dedicated 1024; retention 1, 7, 90 and 90 days).
+- Service Bus: topics and subscriptions need the Standard or Premium tier.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from collections.abc import Iterable, Iterator
 
 from landing_zone.preview.constraints.model import Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource
+from landing_zone.preview.recorder import UNKNOWN
 
 _BASTION_STANDARD = ("enableTunneling", "enableIpConnect", "enableShareableLink", "enableFileCopy")
 _BASTION_PREMIUM = ("enableSessionRecording", "enablePrivateOnlyBastion")
@@ -98,6 +105,153 @@ def _postgres_geo_key(resource: Resource, context: Context) -> Iterator[Finding]
             )
 
 
+ACR_TYPES = ("azure-native:containerregistry:Registry", "azure:containerservice/registry:Registry")
+_ACR_PREMIUM: dict[str, tuple[tuple[str, str, object], ...]] = {
+    # (input path, what it is, the value that needs Premium: a string compared without case, True, or "nonempty")
+    "azure-native:containerregistry:registry": (
+        ("networkRuleSet.defaultAction", "a firewall (network rule set) that denies by default", "deny"),
+        ("networkRuleSet.ipRules", "IP network rules", "nonempty"),
+        ("publicNetworkAccess", "disabled public network access", "disabled"),
+        ("dataEndpointEnabled", "dedicated data endpoints", True),
+        ("policies.retentionPolicy.status", "the retention policy for untagged manifests", "enabled"),
+    ),
+    "azure:containerservice/registry:registry": (
+        ("networkRuleSet.defaultAction", "a firewall (network rule set) that denies by default", "deny"),
+        ("networkRuleSet.ipRules", "IP network rules", "nonempty"),
+        ("publicNetworkAccessEnabled", "disabled public network access", False),
+        ("dataEndpointEnabled", "dedicated data endpoints", True),
+        ("retentionPolicyInDays", "the retention policy for untagged manifests", "set"),
+        ("georeplications", "geo-replication", "nonempty"),
+    ),
+}
+
+
+def _acr_sku(resource: Resource) -> str | None:
+    path = "sku.name" if resource.token.startswith("azure-native:") else "sku"
+    return _text(resource, path)
+
+
+def _needs_premium(resource: Resource, path: str, wanted: object) -> bool:
+    for _, raw, _ in resource.raw(path):
+        if raw is None or (isinstance(raw, str) and UNKNOWN in raw):
+            continue
+        if wanted == "set" and isinstance(raw, int | float) and not isinstance(raw, bool):
+            return True
+        if wanted == "nonempty" and isinstance(raw, list) and len(raw) > 0:
+            return True
+        if isinstance(wanted, bool) and raw is wanted:
+            return True
+        if isinstance(wanted, str) and isinstance(raw, str) and raw.lower() == wanted:
+            return True
+    return False
+
+
+def _registry(resource: Resource, context: Context) -> Iterator[Finding]:
+    sku = _acr_sku(resource)
+    if sku is None or sku == "premium":
+        return
+    for path, what, wanted in _ACR_PREMIUM.get(resource.token.lower(), ()):
+        if _needs_premium(resource, path, wanted):
+            yield Finding(path, f"{what} needs the Premium registry SKU; this registry is {sku}")
+
+
+def _replication(resource: Resource, context: Context) -> Iterator[Finding]:
+    for registry in context.referenced(resource, "registryName", *ACR_TYPES):
+        sku = _acr_sku(registry)
+        if sku is not None and sku != "premium":
+            yield Finding(
+                "registryName",
+                f"geo-replication needs the Premium registry SKU; registry '{registry.registration.name}' is {sku}",
+            )
+
+
+REDIS_TYPES = ("azure-native:redis:Redis", "azure:redis/cache:Cache")
+_REDIS_FAMILY = {"basic": ("c", range(0, 7)), "standard": ("c", range(0, 7)), "premium": ("p", range(1, 6))}
+
+
+def _redis(resource: Resource, context: Context) -> Iterator[Finding]:
+    native = resource.token.startswith("azure-native:")
+    name = _text(resource, "sku.name" if native else "skuName")
+    family_path, capacity_path = ("sku.family", "sku.capacity") if native else ("family", "capacity")
+    if name not in _REDIS_FAMILY:
+        return
+    family, capacities = _REDIS_FAMILY[name]
+    given = _text(resource, family_path)
+    if given is not None and given != family:
+        yield Finding(family_path, f"a {name} cache is family {family.upper()}; family {given.upper()} is not offered")
+        return
+    capacity = resource.value(capacity_path)
+    number = capacity.number if capacity is not None else None
+    if number is not None and (not number.is_integer() or int(number) not in capacities):
+        shown = f"{capacities.start}-{capacities.stop - 1}"
+        yield Finding(capacity_path, f"a {name} cache takes capacity {shown}; {capacity.shown()} is not offered")  # type: ignore[union-attr]
+
+
+EVENTHUB_NAMESPACES = ("azure-native:eventhub:Namespace", "azure:eventhub/eventHubNamespace:EventHubNamespace")
+#: Per namespace tier: (partitions per event hub, retention days).
+_EVENTHUB_TIERS = {"basic": (32, 1), "standard": (32, 7), "premium": (100, 90)}
+_EVENTHUB_INPUTS = {
+    "azure-native:eventhub:eventhub": (
+        "partitionCount",
+        "messageRetentionInDays",
+        "retentionDescription.retentionTimeInHours",
+    ),
+    "azure:eventhub/eventhub:eventhub": (
+        "partitionCount",
+        "messageRetention",
+        "retentionDescription.retentionTimeInHours",
+    ),
+}
+
+
+def _eventhub_tier(namespace: Resource) -> str | None:
+    """The namespace tier; None when unknown or in a Dedicated cluster (whose limits are larger)."""
+    if namespace.has("clusterArmId") or namespace.has("dedicatedClusterId"):
+        return None
+    return _text(namespace, "sku.name" if namespace.token.startswith("azure-native:") else "sku")
+
+
+def _eventhub(resource: Resource, context: Context) -> Iterator[Finding]:
+    partitions, days, hours = _EVENTHUB_INPUTS[resource.token.lower()]
+    namespaces = [
+        n for prop in ("namespaceName", "namespaceId") for n in context.referenced(resource, prop, *EVENTHUB_NAMESPACES)
+    ]
+    tiers = {_eventhub_tier(n) for n in namespaces}
+    if len(tiers) != 1 or (tier := tiers.pop()) not in _EVENTHUB_TIERS:
+        return
+    max_partitions, max_days = _EVENTHUB_TIERS[tier]
+    for path, limit, unit in (
+        (partitions, max_partitions, "partitions"),
+        (days, max_days, "days"),
+        (hours, max_days * 24, "hours"),
+    ):
+        value = resource.value(path)
+        number = value.number if value is not None else None
+        if number is not None and not 1 <= number <= limit:
+            yield Finding(
+                path, f"a {tier} namespace's event hubs take 1-{limit} {unit}; {value.shown()} is not allowed"
+            )  # type: ignore[union-attr]
+
+
+SERVICEBUS_NAMESPACES = ("azure-native:servicebus:Namespace", "azure:servicebus/namespace:Namespace")
+_SERVICEBUS_TOPIC_PARENT = {
+    "azure-native:servicebus:topic": ("namespaceName",),
+    "azure:servicebus/topic:topic": ("namespaceId", "namespaceName"),
+}
+
+
+def _servicebus_topic(resource: Resource, context: Context) -> Iterator[Finding]:
+    for prop in _SERVICEBUS_TOPIC_PARENT[resource.token.lower()]:
+        for namespace in context.referenced(resource, prop, *SERVICEBUS_NAMESPACES):
+            tier = _text(namespace, "sku.name" if namespace.token.startswith("azure-native:") else "sku")
+            if tier == "basic":
+                yield Finding(
+                    prop,
+                    f"topics need the Standard or Premium tier; namespace '{namespace.registration.name}' is Basic",
+                )
+                return
+
+
 def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="network.firewall-policy-premium-features",
@@ -133,4 +287,39 @@ def sku_constraints() -> Iterable[Constraint]:
         reference="https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-data-encryption",
         types=frozenset(("azure-native:dbforpostgresql:Server",)),
         check=_postgres_geo_key,
+    )
+    yield Constraint(
+        id="containerregistry.premium-features",
+        title="Firewall rules, disabled public access, data endpoints, retention and geo-replication need a Premium registry",
+        reference="https://learn.microsoft.com/azure/container-registry/container-registry-skus",
+        types=frozenset(ACR_TYPES),
+        check=_registry,
+    )
+    yield Constraint(
+        id="containerregistry.replication-premium",
+        title="A registry replication needs a Premium registry",
+        reference="https://learn.microsoft.com/azure/container-registry/container-registry-geo-replication",
+        types=frozenset(("azure-native:containerregistry:Replication",)),
+        check=_replication,
+    )
+    yield Constraint(
+        id="redis.sku-family-capacity",
+        title="Redis family and capacity match the SKU (Basic/Standard: C0-C6, Premium: P1-P5)",
+        reference="https://learn.microsoft.com/rest/api/redis/redis/create#sku",
+        types=frozenset(REDIS_TYPES),
+        check=_redis,
+    )
+    yield Constraint(
+        id="eventhub.tier-limits",
+        title="Event hub partitions and retention within the namespace tier's limits",
+        reference="https://learn.microsoft.com/azure/event-hubs/event-hubs-quotas",
+        types=frozenset(("azure-native:eventhub:EventHub", "azure:eventhub/eventHub:EventHub")),
+        check=_eventhub,
+    )
+    yield Constraint(
+        id="servicebus.topics-need-standard",
+        title="Service Bus topics need the Standard or Premium tier",
+        reference="https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging",
+        types=frozenset(("azure-native:servicebus:Topic", "azure:servicebus/topic:Topic")),
+        check=_servicebus_topic,
     )
