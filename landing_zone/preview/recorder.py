@@ -83,6 +83,8 @@ class Registration:
     #: ``file://`` URI and a 1-based line; empty when the SDK sent none. SARIF locations come from it.
     source_uri: str = ""
     source_line: int = 0
+    #: ``outputs_struct`` is the provider's preview Create answer (`stack_outputs`), so it follows the checked inputs.
+    previewed: bool = False
 
     @property
     def inputs(self) -> dict[str, Any]:
@@ -102,6 +104,17 @@ class Registration:
     @property
     def outputs(self) -> dict[str, Any]:
         return json_format.MessageToDict(self.outputs_struct)
+
+    def repreview(self) -> None:
+        """Recompute the preview outputs from the checked inputs, after a remediation replaced them.
+
+        The engine sends the remediated inputs to the provider's Create (``step_generator.go`` sets
+        ``new.Inputs`` to the remediation's properties), so AnalyzeStack sees what Create answers for those.
+        """
+        if self.previewed:
+            self.outputs_struct = preview_state_struct(
+                self.type, without_resource_references(self.checked), self.additional_secret_outputs
+            )
 
     def to_json(self) -> dict[str, Any]:
         """The ``--json`` shape of a resource. Secret values are redacted, the secret marker is kept."""
@@ -293,6 +306,7 @@ class RecordingMonitor(MockMonitor):
         registration = self._registration(request, urn, resource_id or "", outputs)
         registration.checked_struct = checked if checked is not request.object else None
         registration.provider = provider
+        registration.previewed = _previewed_by_provider(request)
         self._record(registration)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_struct)
