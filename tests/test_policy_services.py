@@ -133,6 +133,20 @@ SUBJECTS: dict[str, Subject] = {
     "linux-web-app": Subject("azure:appservice/linuxWebApp:LinuxWebApp", CLASSIC_SITE),
     "windows-function-app": Subject("azure:appservice/windowsFunctionApp:WindowsFunctionApp", CLASSIC_SITE),
     "linux-function-app-slot": Subject("azure:appservice/linuxFunctionAppSlot:LinuxFunctionAppSlot", CLASSIC_SITE),
+    "flex-function-app": Subject(
+        "azure:appservice/appFlexConsumption:AppFlexConsumption",
+        {
+            "httpsOnly": True,
+            "publicNetworkAccessEnabled": False,
+            "webdeployPublishBasicAuthenticationEnabled": False,
+            "siteConfig": {"minimumTlsVersion": "1.2"},
+        },
+    ),
+    # the classic provider's deprecated resources cannot turn off public access or basic-auth publishing
+    "legacy-function-app": Subject(
+        "azure:appservice/functionApp:FunctionApp",
+        {"httpsOnly": True, "siteConfig": {"minTlsVersion": "1.2", "ftpsState": "FtpsOnly"}},
+    ),
     # Container Apps
     "container-app": Subject(
         "azure-native:app:ContainerApp",
@@ -631,6 +645,25 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("windows-function-app", {"siteConfig.scmMinimumTlsVersion": "1.0"}, "app-service-minimum-tls"),
     ("linux-function-app-slot", {"httpsOnly": False}, "app-service-https-only"),
     ("linux-function-app-slot", {"ftpPublishBasicAuthenticationEnabled": None}, "app-service-basic-auth-disabled"),
+    ("flex-function-app", {"webdeployPublishBasicAuthenticationEnabled": None}, "app-service-basic-auth-disabled"),
+    ("flex-function-app", {"publicNetworkAccessEnabled": None}, "app-service-public-network-access-disabled"),
+    ("flex-function-app", {"siteConfig.scmMinimumTlsVersion": "1.1"}, "app-service-minimum-tls"),
+    ("legacy-function-app", {}, ("app-service-public-network-access-disabled", "app-service-basic-auth-disabled")),
+    (
+        "legacy-function-app",
+        {"siteConfig.ftpsState": None},  # the deprecated function app defaults to AllAllowed
+        ("app-service-ftp-disabled", "app-service-public-network-access-disabled", "app-service-basic-auth-disabled"),
+    ),
+    (
+        "legacy-function-app",
+        {"httpsOnly": None, "siteConfig.minTlsVersion": "1.0"},
+        (
+            "app-service-https-only",
+            "app-service-minimum-tls",
+            "app-service-public-network-access-disabled",
+            "app-service-basic-auth-disabled",
+        ),
+    ),
     # Container Apps: HTTPS-only ingress, internal environment
     ("container-app", {"configuration.ingress.allowInsecure": True}, "container-app-https-only"),
     ("container-app", {"configuration.ingress.allowInsecure": None}, None),
@@ -965,7 +998,7 @@ def verdicts(analyze: Analyze, program: Callable[[], None]) -> dict[str, list[st
 
 
 #: Subjects that exist only as weakened forms (a classic resource whose key companion is missing).
-WEAKENED_ONLY = {"classic-sql-mi-keyless", "classic-eventhub-keyless"}
+WEAKENED_ONLY = {"classic-sql-mi-keyless", "classic-eventhub-keyless", "legacy-function-app"}
 HARDENED = sorted(set(SUBJECTS) - WEAKENED_ONLY)
 
 
