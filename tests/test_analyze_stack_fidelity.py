@@ -23,7 +23,7 @@ from pulumi_azure_native import authorization, resources, storage
 from landing_zone.preview.engine import enforce
 from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult, stack_resource
-from landing_zone.preview.provider_check import sdk_resource
+from landing_zone.preview.provider_check import preview_outputs, sdk_resource
 from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, Registration
 from landing_zone.preview.runner import ProgramRun, record
 
@@ -90,6 +90,11 @@ class TestAzureNativeOutputs:
         assert properties["minimumTlsVersion"] == secret("TLS1_2")
         # The provider gets the plain object and answers its shape (tier unknown); the engine re-marks it secret.
         assert properties["sku"] == secret({"name": "Standard_GRS", "tier": UNKNOWN})
+
+    def test_a_property_the_schema_fixes_to_a_constant_is_that_constant(self) -> None:
+        # previewOutputs.go: ``prop.Const`` wins over the input and over "unknown".
+        answer = preview_outputs("azure-native:blueprint:PolicyAssignmentArtifact", {"displayName": "x"})
+        assert (answer["kind"], answer["displayName"], answer["name"]) == ("policyAssignment", "x", UNKNOWN)
 
 
 class TestClassicOutputs:

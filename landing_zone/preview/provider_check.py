@@ -21,7 +21,8 @@ policy passed it. This module applies what azure-native's ``Check`` applies
 
 It also computes what azure-native's preview ``Create`` returns (``convert.PreviewOutputs``): every
 output the type declares, echoed from the input of the same name when there is one (and of the right
-shape), unknown otherwise, nested objects alike. ``name`` and ``id`` are therefore unknown at preview
+shape), unknown otherwise, nested objects alike; a property the schema fixes to a constant is that
+constant. ``name`` and ``id`` are therefore unknown at preview
 unless the type's name input is itself called ``name``.
 
 Everything here reads the installed azure-native Python SDK (its resource, args and output classes),
@@ -89,6 +90,9 @@ class SdkResource:
     api_version: str | None
     name_input: str | None
     guid_named: bool
+    #: Outputs the schema declares ``const`` (the SDK documents them "Expected value is '<x>'"): preview
+    #: Create answers the constant whatever the inputs.
+    consts: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def has_location(self) -> bool:
@@ -132,11 +136,13 @@ def sdk_resource(token: str) -> SdkResource | None:
     required = frozenset(
         inputs.get(name, name) for name in re.findall(r"Missing required property '(\w+)'", init_source)
     )
-    outputs = {
-        member.fget._pulumi_name: member.fget.__annotations__.get("return")
+    getters = [
+        member.fget
         for member in vars(cls).values()
         if isinstance(member, property) and getattr(member.fget, "_pulumi_name", None)
-    }
+    ]
+    outputs = {getter._pulumi_name: getter.__annotations__.get("return") for getter in getters}
+    consts = {getter._pulumi_name: const for getter in getters if (const := _const(getter)) is not None}
     return SdkResource(
         token,
         package,
@@ -146,7 +152,17 @@ def sdk_resource(token: str) -> SdkResource | None:
         _api_version(version, source_module),
         _name_input(module_type(token), parts[2], frozenset(inputs.values()), required),
         module_type(token) in _GUID_NAMED,
+        consts,
     )
+
+
+_CONST = re.compile(r"Expected value is '([^']*)'\.")
+
+
+def _const(getter: Any) -> str | None:
+    """The constant a schema property is fixed to, as the SDK's generated docstring states it."""
+    found = _CONST.search(getter.__doc__ or "")
+    return found[1] if found else None
 
 
 def _api_version(version: str, module: Any) -> str | None:
@@ -274,7 +290,11 @@ def preview_outputs(token: str, inputs: Mapping[str, Any]) -> dict[str, Any] | N
     if resource is None:
         return None
     return {
-        wire: _preview_value(inputs[wire], annotation, resource.package) if wire in inputs else UNKNOWN
+        wire: resource.consts[wire]
+        if wire in resource.consts
+        else _preview_value(inputs[wire], annotation, resource.package)
+        if wire in inputs
+        else UNKNOWN
         for wire, annotation in resource.outputs.items()
     }
 
@@ -339,7 +359,11 @@ def _preview_object(output_class: Any, value: Mapping[str, Any], package: str) -
         if not isinstance(member, property) or not wire:
             continue
         annotation = member.fget.__annotations__.get("return")
-        result[wire] = _preview_value(value[wire], annotation, package) if wire in value else UNKNOWN
+        const = _const(member.fget)
+        if const is not None:
+            result[wire] = const
+        else:
+            result[wire] = _preview_value(value[wire], annotation, package) if wire in value else UNKNOWN
     return result
 
 
