@@ -42,13 +42,13 @@ def _companion(token: str, name: str, props: Props) -> None:
 Companions = Callable[[Props, pulumi.CustomResource], None]
 
 
-def _site_policies(slot: bool) -> Companions:
-    """The two basic publishing credential policies (FTP and SCM) with allow: false, for the site (or slot)."""
+def _site_policies(slot: bool, protocols: tuple[str, ...] = ("Ftp", "Scm")) -> Companions:
+    """The basic publishing credential policies (FTP and SCM) with allow: false, for the site (or slot)."""
 
     def add(site: Props, _: pulumi.CustomResource) -> None:
         suffix = "Slot" if slot else ""
         extra = {"slot": site["slot"]} if slot else {}
-        for protocol in ("Ftp", "Scm"):
+        for protocol in protocols:
             _companion(
                 f"azure-native:web:WebApp{protocol}Allowed{suffix}",
                 f"{protocol.lower()}-policy",
@@ -126,6 +126,7 @@ SUBJECTS: dict[str, Subject] = {
     # App Service and Functions
     "web-app": Subject("azure-native:web:WebApp", WEB_APP, _site_policies(slot=False)),
     "function-app": Subject("azure-native:web:WebApp", {**WEB_APP, "kind": "functionapp,linux"}, _site_policies(False)),
+    "web-app-ftp-basic-auth-on": Subject("azure-native:web:WebApp", WEB_APP, _site_policies(False, ("Scm",))),
     "web-app-slot": Subject("azure-native:web:WebAppSlot", {**WEB_APP, "slot": "staging"}, _site_policies(slot=True)),
     "ftp-policy": Subject(
         "azure-native:web:WebAppFtpAllowed", {"name": "app", "resourceGroupName": "rg", "allow": False}
@@ -613,7 +614,14 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("web-app", {"siteConfig.minTlsVersion": None}, None),
     ("web-app", {"siteConfig.minTlsVersion": "1.3"}, None),
     ("web-app", {"siteConfig.ftpsState": "AllAllowed"}, "app-service-ftp-disabled"),
-    ("web-app", {"siteConfig.ftpsState": None}, "app-service-ftp-disabled"),
+    ("web-app", {"siteConfig.ftpsState": None}, None),  # FTP logins refused (401) by the FTP basic-auth policy
+    ("web-app-ftp-basic-auth-on", {}, "app-service-basic-auth-disabled"),
+    (
+        "web-app-ftp-basic-auth-on",
+        {"siteConfig.ftpsState": None},
+        ("app-service-ftp-disabled", "app-service-basic-auth-disabled"),
+    ),
+    ("web-app-slot", {"siteConfig.ftpsState": None}, None),
     ("web-app", {"siteConfig.ftpsState": "FtpsOnly"}, None),
     ("web-app", {"publicNetworkAccess": "Enabled"}, "app-service-public-network-access-disabled"),
     ("web-app", {"publicNetworkAccess": None}, "app-service-public-network-access-disabled"),
@@ -998,7 +1006,12 @@ def verdicts(analyze: Analyze, program: Callable[[], None]) -> dict[str, list[st
 
 
 #: Subjects that exist only as weakened forms (a classic resource whose key companion is missing).
-WEAKENED_ONLY = {"classic-sql-mi-keyless", "classic-eventhub-keyless", "legacy-function-app"}
+WEAKENED_ONLY = {
+    "classic-sql-mi-keyless",
+    "classic-eventhub-keyless",
+    "legacy-function-app",
+    "web-app-ftp-basic-auth-on",
+}
 HARDENED = sorted(set(SUBJECTS) - WEAKENED_ONLY)
 
 

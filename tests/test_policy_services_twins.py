@@ -49,7 +49,8 @@ def _user_identity(*, as_map: bool = False) -> dict[str, object]:
 
 
 def app_service_native(bad: bool) -> None:
-    # FTPS only is as good as FTP off; TLS left at Azure's default 1.2; basic auth off through the two policies.
+    # ftpsState left unset: the FTP basic-auth policy refuses every FTP/FTPS login; TLS left at Azure's default 1.2;
+    # basic auth off through the two policies.
     site = native.web.WebApp(
         "app-claims",
         resource_group_name=RG,
@@ -57,11 +58,23 @@ def app_service_native(bad: bool) -> None:
         https_only=True,
         public_network_access="Disabled",
         site_config=native.web.SiteConfigArgs(
-            ftps_state="AllAllowed" if bad else native.web.FtpsState.FTPS_ONLY,
+            ftps_state="AllAllowed" if bad else None,
             min_tls_version="1.0" if bad else None,
         ),
     )
     native.web.WebAppFtpAllowed("ftp-off", name=site.name, resource_group_name=RG, allow=False)
+    # a staging slot: FTPS only, with its own slot policies
+    slot = native.web.WebAppSlot(
+        "staging",
+        name=site.name,
+        slot="staging",
+        resource_group_name=RG,
+        https_only=True,
+        public_network_access="Disabled",
+        site_config=native.web.SiteConfigArgs(ftps_state=native.web.FtpsState.FTPS_ONLY),
+    )
+    for protocol, policy in (("ftp", native.web.WebAppFtpAllowedSlot), ("scm", native.web.WebAppScmAllowedSlot)):
+        policy(f"{protocol}-off-staging", name=site.name, slot=slot.name, resource_group_name=RG, allow=False)
     if not bad:  # the twin forgets the SCM/WebDeploy policy
         native.web.WebAppScmAllowed("scm-off", name=site.name, resource_group_name=RG, allow=False)
 

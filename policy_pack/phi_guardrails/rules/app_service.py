@@ -112,7 +112,11 @@ def _policy_key(context: StackContext, resource: StackResource) -> tuple[str, st
     return (str(site or "").lower(), str(slot or "").lower())
 
 
-def _basic_auth_disabled(context: StackContext) -> Iterable[tuple[str, str]]:
+Denied = tuple[dict[str, set[str]], dict[str, set[tuple[str, str]]]]
+
+
+def _denied_policies(context: StackContext) -> Denied:
+    """Per protocol ('ftp', 'scm'): the site URNs and literal (site, slot) names a policy with allow: false covers."""
     denied: dict[str, set[str]] = {"ftp": set(), "scm": set()}
     denied_names: dict[str, set[tuple[str, str]]] = {"ftp": set(), "scm": set()}
     for protocol, types in (("ftp", FTP_POLICIES), ("scm", SCM_POLICIES)):
@@ -122,6 +126,43 @@ def _basic_auth_disabled(context: StackContext) -> Iterable[tuple[str, str]]:
             edge = ("slot",) if policy.type in SLOT_POLICIES else ("name",)
             denied[protocol].update(policy.depends_on_via(*edge))
             denied_names[protocol].add(_policy_key(context, policy))
+    return denied, denied_names
+
+
+_FTPS_STATES = ("Disabled", "FtpsOnly")
+_PLAIN_FTP = "plain FTP is accepted"
+
+
+def _ftp_disabled(context: StackContext) -> Iterable[tuple[str, str]]:
+    """FTP off or FTPS only; on azure-native an unset ftpsState (Azure's default AllAllowed) also passes when the
+    site's FTP basic-auth policy is allow: false, because FTP and FTPS then refuse every login (401): FTP has no
+    other way to authenticate (https://learn.microsoft.com/azure/app-service/configure-basic-auth-disable)."""
+    denied, denied_names = _denied_policies(context)
+    explicit = must_equal("siteConfig.ftpsState", _FTPS_STATES, _PLAIN_FTP, absent="ok")
+
+    def native_site(site: StackResource) -> Iterable[str]:
+        if site.view.has("siteConfig.ftpsState"):
+            yield from explicit(site.view)
+        elif site.urn not in denied["ftp"] and _policy_key(context, site) not in denied_names["ftp"]:
+            yield (
+                f"{_PLAIN_FTP} (siteConfig.ftpsState is not set, Azure's default is 'AllAllowed', and no "
+                "web:WebAppFtpAllowed with allow: false blocks FTP logins for this site)"
+            )
+
+    def classic_site(site: StackResource) -> Iterable[str]:
+        yield from explicit(site.view)  # the classic provider sends 'Disabled' when unset
+
+    def legacy_site(site: StackResource) -> Iterable[str]:
+        # deprecated resources: function apps default to AllAllowed and FTP basic auth cannot be turned off
+        yield from must_equal("siteConfig.ftpsState", _FTPS_STATES, _PLAIN_FTP)(site.view)
+
+    yield from context.findings(context.of_type(*NATIVE_SITES), native_site)
+    yield from context.findings(context.of_type(*CLASSIC_SITES), classic_site)
+    yield from context.findings(context.of_type(*LEGACY_SITES), legacy_site)
+
+
+def _basic_auth_disabled(context: StackContext) -> Iterable[tuple[str, str]]:
+    denied, denied_names = _denied_policies(context)
 
     def allowed_policy(policy: StackResource) -> Iterable[str]:
         if not is_false(policy.view.get("allow")):
@@ -189,31 +230,6 @@ RULES = (
         checkov_ids=("CKV_AZURE_15", "CKV_AZURE_145", "CKV_AZURE_154"),
     ),
     service_rule(
-        "app-service-ftp-disabled",
-        description="Web apps, function apps and their slots must not accept plain FTP; FTP off, or FTPS only.",
-        citation=citations.ENCRYPTION_IN_TRANSIT,
-        severity=Severity.HIGH,
-        remediation="Set siteConfig.ftpsState='Disabled' (or 'FtpsOnly'); classic apps default to 'Disabled'.",
-        targets=(
-            Target(NATIVE_SITES, must_equal("siteConfig.ftpsState", ("Disabled", "FtpsOnly"), "plain FTP is accepted")),
-            Target(
-                CLASSIC_SITES,
-                must_equal("siteConfig.ftpsState", ("Disabled", "FtpsOnly"), "plain FTP is accepted", absent="ok"),
-            ),
-            Target(
-                LEGACY_SITES,
-                must_equal("siteConfig.ftpsState", ("Disabled", "FtpsOnly"), "plain FTP is accepted"),
-            ),
-        ),
-        azure_policy_ids=(
-            "4d24b6d4-5e53-4a4f-a7f4-618fa573ee4b",
-            "399b2637-a50f-4f95-96f8-3a145476eb15",
-            "c285a320-8830-4665-9cc7-bbd05fc7c5c0",
-            "e1a09430-221d-4d4c-a337-1edb5a1fa9bb",
-        ),
-        checkov_ids=("CKV_AZURE_78",),
-    ),
-    service_rule(
         "app-service-public-network-access-disabled",
         description="Web apps, function apps and their slots must not be reachable from public networks; use private endpoints (behind a gateway if they serve users).",
         citation=citations.TRANSMISSION_SECURITY,
@@ -266,6 +282,27 @@ RULES = (
 )
 
 STACK_RULES = (
+    StackRule(
+        id="app-service-ftp-disabled",
+        description="Web apps, function apps and their slots must not accept plain FTP: FTP off, FTPS only, or (azure-native, ftpsState unset) FTP logins refused by the FTP basic-auth policy.",
+        citation=citations.ENCRYPTION_IN_TRANSIT,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set siteConfig.ftpsState='Disabled' (or 'FtpsOnly'), or leave it unset with a web:WebAppFtpAllowed "
+            "(slots: WebAppFtpAllowedSlot) allow=false for the site; classic apps default to 'Disabled' "
+            "(https://learn.microsoft.com/azure/app-service/deploy-ftp#enforce-ftps)."
+        ),
+        check=_ftp_disabled,
+        resource_types=NATIVE_SITES + FTP_POLICIES + CLASSIC_SITES + LEGACY_SITES,
+        azure_policy_ids=(
+            "4d24b6d4-5e53-4a4f-a7f4-618fa573ee4b",
+            "399b2637-a50f-4f95-96f8-3a145476eb15",
+            "c285a320-8830-4665-9cc7-bbd05fc7c5c0",
+            "e1a09430-221d-4d4c-a337-1edb5a1fa9bb",
+        ),
+        checkov_ids=("CKV_AZURE_78",),
+    ),
     StackRule(
         id="app-service-basic-auth-disabled",
         description="Web apps, function apps and their slots must not accept basic-auth (username/password) credentials for FTP or SCM/WebDeploy publishing; deploy with Entra ID.",
