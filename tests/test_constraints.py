@@ -994,7 +994,8 @@ def test_classic_registry_premium_features(inputs: dict[str, Any], rejected: lis
     ],
 )
 def test_classic_redis_family_and_capacity(sku: str, family: str, capacity: int, rejected: bool) -> None:
-    found = rejections(reg("azure:redis/cache:Cache", "r", {"skuName": sku, "family": family, "capacity": capacity}))
+    cache = reg("azure:redis/cache:Cache", "r", {"skuName": sku, "family": family, "capacity": capacity})
+    found = rejections(cache, constraint="redis.sku-family-capacity")
     assert bool(found) is rejected, found
 
 
@@ -1032,3 +1033,23 @@ def test_classic_event_hub_tier_limits(tier: str, partitions: int, retention: in
 def test_service_bus_lock_duration_forms(duration: str, rejected: bool) -> None:
     found = rejections(reg("azure:servicebus/subscription:Subscription", "s", {"lockDuration": duration}))
     assert bool(found) is rejected, found
+
+
+def test_classic_free_tier_workspace_keeps_its_short_retention_and_enums_ignore_case() -> None:
+    free = reg(
+        "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace", "w", {"sku": "Free", "retentionInDays": 7}
+    )
+    assert rejections(free) == []
+    paid = reg(
+        "azure:operationalinsights/analyticsWorkspace:AnalyticsWorkspace",
+        "w",
+        {"sku": "PerGB2018", "retentionInDays": 7},
+    )
+    assert [r.constraint for r in rejections(paid)] == ["range.operationalinsights.workspace.retention"]
+    account = {
+        "name": "stphi01",
+        "accountTier": "STANDARD",
+        "accountReplicationType": "ragrs",
+        "minTlsVersion": "tls1_2",
+    }
+    assert rejections(reg("azure:storage/account:Account", "st", account)) == []

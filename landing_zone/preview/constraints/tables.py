@@ -25,6 +25,13 @@ def _allows(allowed: Sequence[Any], number: float) -> bool:
     return False
 
 
+def _equals(value: Any, accepted: Sequence[Any]) -> bool:
+    """``value`` is one of ``accepted``; strings compare without case (ARM compares enum values without case)."""
+    if isinstance(value, str):
+        return value.lower() in {item.lower() for item in accepted if isinstance(item, str)}
+    return any(value == item and type(value) is type(item) for item in accepted if not isinstance(item, str))
+
+
 def _describe(allowed: Sequence[Any]) -> str:
     parts = [f"{item[0]}-{item[1]}" if isinstance(item, list) else str(item) for item in allowed]
     return ", ".join(parts)
@@ -38,12 +45,13 @@ def _value_check(row: Mapping[str, Any]) -> Any:
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
         if unless is not None:
-            guard = resource.value(unless["path"])
-            if guard is not None and str(guard.value).lower() in {v.lower() for v in unless["values"]}:
-                return
+            for guard_path in unless.get("paths") or [unless["path"]]:
+                guard = resource.value(guard_path)
+                if guard is not None and str(guard.value).lower() in {v.lower() for v in unless["values"]}:
+                    return
         for prop, value in resource.values(paths[resource.token.lower()]):
             if equals is not None:
-                if value.value not in equals:
+                if not _equals(value.value, equals):
                     yield Finding(prop, f"{row['title']}: {value.shown()} is not accepted; {row['why']}")
                 continue
             number = value.number
