@@ -269,3 +269,28 @@ def test_remediated_inputs_are_previewed_again() -> None:
     registration.repreview()
     assert registration.outputs["minimumTlsVersion"] == "TLS1_2"
     assert "accountName" not in registration.outputs
+
+
+def test_an_unset_property_unknown_in_the_outputs_never_passes_a_presence_check() -> None:
+    """azure-native answers an optional input left unset unknown. With the analyzed inputs the pack sees it is
+    unset (a violation); with none (every resource rule off) it cannot tell, and reports that, never a pass."""
+
+    def server(name: str) -> Callable[[], None]:
+        def program() -> None:
+            pulumi.CustomResource(
+                "azure-native:dbforpostgresql:Server",
+                name,  # one URN per run: an in-process pack keeps what Analyze sent in earlier runs
+                {"serverName": f"{name}-phi", "resourceGroupName": "rg-phi", "location": "eastus2"},
+            )
+
+        return program
+
+    assert analyze_stack_properties(record(server("pg0")), "azure-native:dbforpostgresql:Server")["network"] == UNKNOWN
+    rule = "phi-private-connectivity"
+    others = {r.id: PolicyConfig("disabled") for r in STACK_RULES if r.id != rule}
+    verdicts = []
+    for name, resource_rules in (("pg1", True), ("pg2", False)):
+        config = dict(others) if resource_rules else {**others, **{r.id: PolicyConfig("disabled") for r in RULES}}
+        result = enforce(record(server(name)).registrations, PACK_DIR, config=config)
+        verdicts.append(sorted(d.enforcement_level for d in result.diagnostics if d.policy == rule))
+    assert verdicts == [["mandatory"], ["advisory"]]

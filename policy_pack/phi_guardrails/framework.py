@@ -384,6 +384,13 @@ class StackView(ResourceView):
             return found
         return self.inputs.get(path, default)
 
+    def has(self, path: str) -> bool:
+        """As `ResourceView.has`; without analyzed inputs an unknown output raises `UnverifiableError` instead of
+        counting as set: azure-native answers an optional input the program left unset unknown too."""
+        if self.inputs is None:
+            self.outputs.get(path)
+        return super().has(path)
+
     @property
     def props(self) -> Mapping[str, Any]:
         """The analyzed inputs when the pack has them (what the program set), else the outputs."""
@@ -534,6 +541,14 @@ class StackContext:
         return bool(self.group_keys(first, *first_via) & self.group_keys(second, *second_via))
 
 
+def _guarded(findings: Iterable[tuple[str, str]], context: StackContext) -> Iterable[tuple[str, str]]:
+    """A check's findings; an unknown value read outside `StackContext.findings` ends the check as unverifiable."""
+    try:
+        yield from findings
+    except UnverifiableError as unknown:
+        context.unverifiable.append(unknown.path)
+
+
 def _has_unknowns(value: Any) -> bool:
     """Whether a policy value holds anything unknown at preview (reading it raises)."""
     try:
@@ -608,7 +623,7 @@ class StackRule:
             context.stack_tags = args.stack_tags
             exemptions = exemptions_from(config)
             exempted: list[str] = []
-            for urn, message in self.check(context):
+            for urn, message in _guarded(self.check(context), context):
                 resource = context.by_urn.get(urn)
                 if self.nonprod_relaxable and resource is not None:
                     relaxation = decide(urn, resource.view.props, args.stack_tags)
