@@ -1053,3 +1053,23 @@ def test_classic_free_tier_workspace_keeps_its_short_retention_and_enums_ignore_
         "minTlsVersion": "tls1_2",
     }
     assert rejections(reg("azure:storage/account:Account", "st", account)) == []
+
+
+def test_a_parent_named_by_a_literal_is_found_when_exactly_one_matches() -> None:
+    """Hand-written programs name parents with literals; the run's one resource of that name is the parent."""
+    vnet = reg(
+        "azure-native:network:VirtualNetwork",
+        "vnet",
+        {"virtualNetworkName": "VNET-HUB", "location": "eastus2", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}},
+    )
+    subnet = reg(
+        "azure-native:network:Subnet",
+        "s",
+        {"virtualNetworkName": "vnet-hub", "subnetName": "data", "addressPrefix": "10.9.0.0/24"},
+    )
+    assert [r.constraint for r in rejections(vnet, subnet)] == ["network.subnet-placement"]
+    twin = reg("azure-native:network:VirtualNetwork", "twin", {"virtualNetworkName": "vnet-hub"})
+    assert rejections(vnet, twin, subnet) == []  # two candidates (other resource groups): no guess
+    namespace = reg("azure-native:eventhub:Namespace", "ns", {"namespaceName": "evh-phi-01", "sku": {"name": "Basic"}})
+    hub = reg("azure-native:eventhub:EventHub", "hub", {"namespaceName": "evh-phi-01", "messageRetentionInDays": 7})
+    assert [r.property for r in rejections(namespace, hub)] == ["messageRetentionInDays"]

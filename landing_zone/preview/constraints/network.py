@@ -6,6 +6,7 @@ import ipaddress
 from collections.abc import Iterable, Iterator
 
 from landing_zone.preview.constraints.data import load
+from landing_zone.preview.constraints.links import parents
 from landing_zone.preview.constraints.model import Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
@@ -119,7 +120,7 @@ def _subnet_sizes(resource: Resource, context: Context) -> Iterator[Finding]:
 
 
 def _parent_vnets(subnet: Resource, context: Context) -> list[Resource]:
-    return context.referenced(subnet, "virtualNetworkName", *VNET_TOKENS)
+    return parents(subnet, context, "virtualNetworkName", *VNET_TOKENS)
 
 
 def _subnet_placement(resource: Resource, context: Context) -> Iterator[Finding]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from landing_zone.preview.constraints.links import parents
 from landing_zone.preview.constraints.model import Check, Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
@@ -49,7 +50,7 @@ def _vnet_of(resource: Resource, prop: str, context: Context) -> list[Resource]:
     found = context.referenced(resource, prop, *VNET_TYPES)
     for subnet in context.referenced(resource, prop, *SUBNET_TYPES):
         parent_prop = "virtualNetworkName"
-        found.extend(v for v in context.referenced(subnet, parent_prop, *VNET_TYPES) if v not in found)
+        found.extend(v for v in parents(subnet, context, parent_prop, *VNET_TYPES) if v not in found)
     return found
 
 
@@ -229,7 +230,7 @@ _SUBNETS_LOWER = {token.lower() for token in SUBNET_TYPES}
 def _region_of(resource: Resource, context: Context) -> str | None:
     """A resource's known region; a subnet's is its virtual network's (when the network is in the run)."""
     if resource.token.lower() in _SUBNETS_LOWER:
-        regions = {context.location(vnet) for vnet in context.referenced(resource, "virtualNetworkName", *VNET_TYPES)}
+        regions = {context.location(vnet) for vnet in parents(resource, context, "virtualNetworkName", *VNET_TYPES)}
         regions.discard(None)
         return regions.pop() if len(regions) == 1 else None
     return context.location(resource)

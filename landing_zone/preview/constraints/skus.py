@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from landing_zone.preview.constraints.links import parents
 from landing_zone.preview.constraints.model import Constraint, Finding
 from landing_zone.preview.constraints.wire import Context, Resource
 from landing_zone.preview.recorder import UNKNOWN
@@ -156,7 +157,7 @@ def _registry(resource: Resource, context: Context) -> Iterator[Finding]:
 
 
 def _replication(resource: Resource, context: Context) -> Iterator[Finding]:
-    for registry in context.referenced(resource, "registryName", *ACR_TYPES):
+    for registry in parents(resource, context, "registryName", *ACR_TYPES):
         sku = _acr_sku(registry)
         if sku is not None and sku != "premium":
             yield Finding(
@@ -214,7 +215,7 @@ def _eventhub_tier(namespace: Resource) -> str | None:
 def _eventhub(resource: Resource, context: Context) -> Iterator[Finding]:
     partitions, days, hours = _EVENTHUB_INPUTS[resource.token.lower()]
     namespaces = [
-        n for prop in ("namespaceName", "namespaceId") for n in context.referenced(resource, prop, *EVENTHUB_NAMESPACES)
+        n for prop in ("namespaceName", "namespaceId") for n in parents(resource, context, prop, *EVENTHUB_NAMESPACES)
     ]
     tiers = {_eventhub_tier(n) for n in namespaces}
     if len(tiers) != 1 or (tier := tiers.pop()) not in _EVENTHUB_TIERS:
@@ -242,7 +243,7 @@ _SERVICEBUS_TOPIC_PARENT = {
 
 def _servicebus_topic(resource: Resource, context: Context) -> Iterator[Finding]:
     for prop in _SERVICEBUS_TOPIC_PARENT[resource.token.lower()]:
-        for namespace in context.referenced(resource, prop, *SERVICEBUS_NAMESPACES):
+        for namespace in parents(resource, context, prop, *SERVICEBUS_NAMESPACES):
             tier = _text(namespace, "sku.name" if namespace.token.startswith("azure-native:") else "sku")
             if tier == "basic":
                 yield Finding(
