@@ -139,6 +139,19 @@ def test_a_data_source_message_says_where_an_answer_can_be_written() -> None:
     assert INVOKE_ANSWERS_FILE in str(caught.value) and '{"subnetName": "app"}' in str(caught.value)
 
 
+def test_the_arguments_a_message_quotes_have_their_credentials_masked() -> None:
+    arguments = {
+        "adminPassword": "Sup3r-Secret!",
+        "connection": "Endpoint=sb://x/;SharedAccessKey=abc123def456",
+        "n": "app",
+    }
+    with pytest.raises(IncompletePlanError) as caught:
+        AzureMocks().call(MockCallArgs("azure-native:web:getWebApp", arguments, ""))
+    message = str(caught.value)
+    assert "Sup3r-Secret!" not in message and "abc123def456" not in message
+    assert '"n": "app"' in message and "[secret]" in message
+
+
 def test_the_client_token_is_refused_even_when_the_program_catches_it() -> None:
     def program() -> None:
         try:

@@ -37,6 +37,7 @@ from typing import Any
 
 from landing_zone.errors import IncompletePlanError
 from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG
+from landing_zone.preview.redact import mask_properties
 
 #: User-written answers to invokes, keyed by token, next to Pulumi.yaml (see `load_invoke_answers`).
 INVOKE_ANSWERS_FILE = "invoke-answers.json"
@@ -240,7 +241,8 @@ def _classic_client_config_id(config: Mapping[str, str]) -> str:
 
 
 def _given(args: Mapping[str, Any]) -> str:
-    text = json.dumps(_plain(dict(args)), sort_keys=True, default=str)
+    """The arguments for a message, credentials masked (a password argument, an ``AccountKey=`` inside a string)."""
+    text = json.dumps(mask_properties(_plain(dict(args))), sort_keys=True, default=str)
     return f"arguments {text if len(text) <= 300 else text[:297] + '...'}"
 
 
