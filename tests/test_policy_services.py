@@ -1119,6 +1119,24 @@ def test_weakenings_in_other_spellings_still_fail(
             "aks-local-accounts-disabled",
         ),
         ("azure-native:redis/v20240301:Redis", "redis", {"minimumTlsVersion": "1.1"}, "redis-minimum-tls"),
+        (
+            "azure-native:web/v20240401:WebApp",
+            "web-app",
+            {"siteConfig.ftpsState": "AllAllowed"},
+            "app-service-ftp-disabled",
+        ),
+        (
+            "azure-native:sql/v20230801preview:ManagedInstance",
+            "sql-mi",
+            {"administrators.azureADOnlyAuthentication": False},
+            "sql-mi-entra-only-authentication",
+        ),
+        (
+            "azure-native:servicebus/v20240101:Namespace",
+            "servicebus",
+            {"encryption": None},
+            "servicebus-customer-managed-key",
+        ),
     ],
 )
 def test_any_api_version_of_a_type_is_checked(
