@@ -746,6 +746,18 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
         "vm-disk-customer-managed-key",
     ),
     ("legacy-scale-set", {"osProfileLinuxConfig.disablePasswordAuthentication": False}, "vm-linux-ssh-keys-only"),
+    (
+        "disk",
+        {
+            "encryption": None,
+            "securityProfile": {
+                "securityType": "ConfidentialVM_DiskEncryptedWithCustomerKey",
+                "secureVMDiskEncryptionSetId": DES,
+            },
+        },
+        None,
+    ),
+    ("disk", {"encryption": None, "securityProfile": {"securityType": "TrustedLaunch"}}, "disk-customer-managed-key"),
     # a confidential VM names its disk encryption set under managedDisk.securityProfile
     (
         "vm",

@@ -211,9 +211,14 @@ RULES = (
         targets=(
             Target(
                 NATIVE_DISK,
-                first_of(
-                    must_equal("encryption.type", CMK_DISK_ENCRYPTION, _NO_CMK),
-                    must_be_set("encryption.diskEncryptionSetId", "the disk encryption set is not named"),
+                any_of(
+                    first_of(
+                        must_equal("encryption.type", CMK_DISK_ENCRYPTION, _NO_CMK),
+                        must_be_set("encryption.diskEncryptionSetId", "the disk encryption set is not named"),
+                    ),
+                    # a confidential VM's disk, its key in the confidential disk encryption set (as the classic
+                    # secureVmDiskEncryptionSetId)
+                    must_be_set("securityProfile.secureVMDiskEncryptionSetId", _NO_CMK),
                 ),
             ),
             Target(
