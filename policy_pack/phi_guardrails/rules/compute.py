@@ -70,8 +70,9 @@ def _native_disks_cmk(prefix: str) -> Check:
 
     def check(machine: ResourceView) -> Iterable[str]:
         os_disk = f"{prefix}storageProfile.osDisk"
-        # A confidential VM names its set under managedDisk.securityProfile (confidential disk encryption with a
-        # customer-managed key: https://learn.microsoft.com/azure/confidential-computing/confidential-vm-overview#confidential-os-disk-encryption).
+        # A confidential VM names its set under managedDisk.securityProfile ("the customer managed disk encryption set
+        # ... for Customer Managed Key encrypted ConfidentialVM OS Disk": VMDiskSecurityProfile,
+        # https://learn.microsoft.com/python/api/azure-mgmt-compute/azure.mgmt.compute.models.vmdisksecurityprofile).
         if (
             not equals_ignoring_case(machine.get(f"{os_disk}.createOption"), "Attach")
             and not machine.has(f"{os_disk}.managedDisk.diskEncryptionSet.id")
@@ -217,7 +218,8 @@ RULES = (
                         must_be_set("encryption.diskEncryptionSetId", "the disk encryption set is not named"),
                     ),
                     # a confidential VM's disk, its key in the confidential disk encryption set (as the classic
-                    # secureVmDiskEncryptionSetId)
+                    # secureVmDiskEncryptionSetId): DiskSecurityProfile.secureVMDiskEncryptionSetId,
+                    # https://learn.microsoft.com/javascript/api/@azure/arm-compute/disksecurityprofile
                     must_be_set("securityProfile.secureVMDiskEncryptionSetId", _NO_CMK),
                 ),
             ),
