@@ -9,10 +9,11 @@ Microsoft documentation behind the values:
 - https://learn.microsoft.com/azure/synapse-analytics/security/workspaces-encryption (encryption.cmk.key)
 
 ``synapse-managed-virtual-network`` is advisory by default. A managed workspace virtual network is an
-option chosen at creation ("you can choose to associate your workspace with a managed virtual network",
-https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-managed-vnet); workspaces
-that use only dedicated/serverless SQL, reached through private endpoints with public access disabled
-(mandatory here), do not need it. The built-in policy 2d9dbfa3 (default effect Audit) is in neither the
+option chosen at creation ("When you create your Azure Synapse workspace, you can choose to associate it to
+a Azure Virtual Network", https://learn.microsoft.com/azure/synapse-analytics/security/synapse-workspace-managed-vnet).
+It isolates data integration and Spark; dedicated and serverless SQL pools are multi-tenant and sit outside it
+either way (same page), so a SQL-only workspace reached through private endpoints with public access disabled
+(mandatory here) gains nothing from it. Workspaces that run Spark or pipelines on PHI should have it. The built-in policy 2d9dbfa3 (default effect Audit) is in neither the
 HIPAA HITRUST nor the Microsoft cloud security benchmark initiative (Azure/azure-policy). A pack config can
 make it mandatory.
 """
