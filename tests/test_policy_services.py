@@ -362,6 +362,23 @@ SUBJECTS: dict[str, Subject] = {
         "azure:redis/cache:Cache",
         {"minimumTlsVersion": "1.2", "publicNetworkAccessEnabled": False, "accessKeysAuthenticationEnabled": False},
     ),
+    # Azure Managed Redis (the successor of Azure Cache for Redis)
+    "managed-redis": Subject(
+        "azure-native:redisenterprise:RedisEnterprise",
+        {"clusterName": "amr-claims", "sku": {"name": "Balanced_B1"}, "publicNetworkAccess": "Disabled"},
+    ),
+    "managed-redis-database": Subject(
+        "azure-native:redisenterprise:Database",
+        {"clusterName": "amr-claims", "databaseName": "default", "accessKeysAuthentication": "Disabled"},
+    ),
+    "classic-managed-redis": Subject(
+        "azure:managedredis/managedRedis:ManagedRedis",
+        {
+            "skuName": "Balanced_B1",
+            "publicNetworkAccess": "Disabled",
+            "defaultDatabase": {"clientProtocol": "Encrypted"},
+        },
+    ),
     # Event Hubs, Service Bus, Event Grid
     "eventhub": Subject(
         "azure-native:eventhub:Namespace",
@@ -860,6 +877,15 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("classic-redis", {"minimumTlsVersion": None}, "redis-minimum-tls"),
     ("classic-redis", {"publicNetworkAccessEnabled": None}, "redis-public-network-access-disabled"),
     ("classic-redis", {"accessKeysAuthenticationEnabled": None}, "redis-access-keys-disabled"),
+    ("managed-redis", {"publicNetworkAccess": "Enabled"}, "redis-public-network-access-disabled"),
+    ("managed-redis", {"publicNetworkAccess": None}, "redis-public-network-access-disabled"),
+    ("managed-redis-database", {"clientProtocol": "Plaintext"}, "redis-non-tls-port-disabled"),
+    ("managed-redis-database", {"clientProtocol": "Encrypted"}, None),
+    ("managed-redis-database", {"accessKeysAuthentication": "Enabled"}, "redis-access-keys-disabled"),
+    ("managed-redis-database", {"accessKeysAuthentication": None}, "redis-access-keys-disabled"),
+    ("classic-managed-redis", {"publicNetworkAccess": None}, "redis-public-network-access-disabled"),
+    ("classic-managed-redis", {"defaultDatabase.clientProtocol": "plaintext"}, "redis-non-tls-port-disabled"),
+    ("classic-managed-redis", {"defaultDatabase.accessKeysAuthenticationEnabled": True}, "redis-access-keys-disabled"),
     # Event Hubs: SAS keys off, TLS 1.2, private, CMK on Premium
     ("eventhub", {"disableLocalAuth": None}, "eventhub-local-auth-disabled"),
     ("eventhub", {"minimumTlsVersion": "1.1"}, "eventhub-minimum-tls"),
