@@ -602,6 +602,21 @@ def redis_native(bad: bool) -> None:
         enable_non_ssl_port=True if bad else None,
         redis_configuration={"aad_enabled": "true"},
     )
+    # Azure Managed Redis next to it (TLS only by design): the twin leaves its public endpoint open
+    cluster = native.redisenterprise.RedisEnterprise(
+        "amr-claims",
+        resource_group_name=RG,
+        sku={"name": "Balanced_B1"},
+        public_network_access="Enabled" if bad else "Disabled",
+    )
+    native.redisenterprise.Database(
+        "default",
+        cluster_name=cluster.name,
+        resource_group_name=RG,
+        database_name="default",
+        access_keys_authentication="Disabled",
+        client_protocol="Encrypted",
+    )
 
 
 def redis_classic(bad: bool) -> None:
@@ -924,7 +939,15 @@ TWINS: dict[str, Twin] = {
     "eventhub-classic": Twin(eventhub_classic, {}, {"eventhub-no-sas-policies": M}),
     "mysql-native": Twin(mysql_native, {}, {"mysql-public-network-access-disabled": M, "mysql-secure-transport": M}),
     "mysql-classic": Twin(mysql_classic, {}, {"mysql-customer-managed-key": M, "mysql-entra-only-authentication": M}),
-    "redis-native": Twin(redis_native, {}, {"redis-access-keys-disabled": M, "redis-non-tls-port-disabled": M}),
+    "redis-native": Twin(
+        redis_native,
+        {},
+        {
+            "redis-access-keys-disabled": M,
+            "redis-non-tls-port-disabled": M,
+            "redis-public-network-access-disabled": M,
+        },
+    ),
     "redis-classic": Twin(redis_classic, {}, {"redis-minimum-tls": M}),
     "search-native": Twin(
         search_native, {}, {"search-public-network-access-disabled": M, "search-customer-managed-key-enforced": M}
