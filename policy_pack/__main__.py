@@ -5,8 +5,10 @@ so any team can point their stack at this folder or publish it with ``pulumi pol
 """
 
 from phi_guardrails import PACK_DESCRIPTION, PACK_NAME, all_policies
+from phi_guardrails.conversion_cache import install
 from pulumi_policy import EnforcementLevel, PolicyPack
 
+install()  # the SDK converts a resource's properties once per call instead of once per policy
 PolicyPack(
     name=PACK_NAME,
     description=PACK_DESCRIPTION,

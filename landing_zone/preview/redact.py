@@ -20,6 +20,7 @@ import html
 import json
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 MASK = "[secret]"
@@ -96,6 +97,7 @@ _MIN_SECRET = 4
 _NOT_SECRETS = frozenset({"true", "false", "null", "none", "enabled", "disabled"})
 
 
+@lru_cache(maxsize=8192)  # asked of every property name of every registration, for every secret scan
 def normalise(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from pulumi_policy import (
@@ -50,6 +51,7 @@ class UnverifiableError(Exception):
         self.path = path
 
 
+@lru_cache(maxsize=4096)  # every rule asks of every resource: a pack sees few distinct tokens
 def canonical_type(token: str) -> str:
     """A type token without its API version.
 
