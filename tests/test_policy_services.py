@@ -436,6 +436,15 @@ SUBJECTS: dict[str, Subject] = {
             "customerManagedKey": {"keyVaultKeyId": KEY, "identityId": "/id"},
         },
     ),
+    "classic-servicebus-alias": Subject(
+        "azure:eventhub/namespace:Namespace",
+        {
+            "sku": "Premium",
+            "localAuthEnabled": False,
+            "publicNetworkAccessEnabled": False,
+            "customerManagedKey": {"keyVaultKeyId": KEY, "identityId": "/id"},
+        },
+    ),
     "eventgrid-topic": Subject(
         "azure-native:eventgrid:Topic",
         {
@@ -477,6 +486,15 @@ SUBJECTS: dict[str, Subject] = {
             "kind": "AIServices",
             "publicNetworkAccessEnabled": False,
             "localAuthEnabled": False,
+            "networkAcls": {"defaultAction": "Deny"},
+            "customerManagedKey": {"keyVaultKeyId": KEY},
+        },
+    ),
+    "classic-ai-services-resource": Subject(
+        "azure:cognitive/aIServices:AIServices",
+        {
+            "publicNetworkAccess": "Disabled",
+            "localAuthenticationEnabled": False,
             "networkAcls": {"defaultAction": "Deny"},
             "customerManagedKey": {"keyVaultKeyId": KEY},
         },
@@ -911,6 +929,19 @@ CASES: list[tuple[str, dict[str, Any], str | tuple[str, ...] | None]] = [
     ("classic-servicebus", {"publicNetworkAccessEnabled": True}, "servicebus-public-network-access-disabled"),
     ("classic-servicebus", {"customerManagedKey": None}, "servicebus-customer-managed-key"),
     ("classic-servicebus", {"customerManagedKey": None, "sku": "Standard"}, None),
+    ("classic-servicebus-alias", {"localAuthEnabled": None}, "servicebus-local-auth-disabled"),
+    ("classic-servicebus-alias", {"minimumTlsVersion": "1.0"}, "servicebus-minimum-tls"),
+    ("classic-servicebus-alias", {"customerManagedKey": None}, "servicebus-customer-managed-key"),
+    ("classic-ai-services-resource", {"publicNetworkAccess": "Enabled"}, "cognitive-public-network-access-disabled"),
+    ("classic-ai-services-resource", {"publicNetworkAccess": None}, "cognitive-public-network-access-disabled"),
+    ("classic-ai-services-resource", {"networkAcls": None}, None),  # moot while public access is disabled
+    (
+        "classic-ai-services-resource",
+        {"publicNetworkAccess": None, "networkAcls": None},
+        ("cognitive-public-network-access-disabled", "cognitive-network-default-deny"),
+    ),
+    ("classic-ai-services-resource", {"localAuthenticationEnabled": None}, "cognitive-local-auth-disabled"),
+    ("classic-ai-services-resource", {"customerManagedKey": None}, "cognitive-customer-managed-key"),
     # Event Grid: keys off, private, TLS 1.2
     ("eventgrid-topic", {"disableLocalAuth": None}, "eventgrid-local-auth-disabled"),
     ("classic-eventgrid-namespace", {"publicNetworkAccess": None}, "eventgrid-public-network-access-disabled"),
@@ -1310,6 +1341,8 @@ CLASSIC_PHI_SUBJECTS = (
     "classic-search",
     "classic-synapse",
     "classic-databricks",
+    "classic-servicebus-alias",
+    "classic-ai-services-resource",
 )
 #: Kinds that are private without a private endpoint (always VNet-injected, or injected as written here).
 VNET_INJECTED = {"sql-mi", "classic-sql-mi"}
