@@ -139,6 +139,7 @@ def _flow_log(bad: bool) -> list[Registration]:
     return [vnet, storage, flow_log]
 
 
+READER = "/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7"
 ALLOWED_LOCATIONS = "/providers/Microsoft.Authorization/policyDefinitions/e56962a6-4747-49cd-b67b-bf8b01975c4c"
 HIPAA = "/providers/Microsoft.Authorization/policySetDefinitions/a169a624-5599-4385-a696-c8d643089fab"
 
@@ -223,7 +224,7 @@ def _backup_cmk(bad: bool) -> list[Registration]:
 
 def _principal_type(bad: bool) -> list[Registration]:
     identity = reg("azure-native:managedidentity:UserAssignedIdentity", "id", {"resourceName": "id-sql-cmk"})
-    inputs: dict[str, Any] = {"principalId": UNKNOWN, "roleDefinitionId": "/x", "scope": "/subscriptions/x"}
+    inputs: dict[str, Any] = {"principalId": UNKNOWN, "roleDefinitionId": READER, "scope": "/subscriptions/x"}
     if not bad:
         inputs["principalType"] = "ServicePrincipal"
     assignment = reg("azure-native:authorization:RoleAssignment", "unwrap", inputs, deps={"principalId": [identity]})

@@ -17,13 +17,14 @@ from landing_zone.preview.constraints.regions import region_constraints
 from landing_zone.preview.constraints.retention import retention_constraints
 from landing_zone.preview.constraints.rotation import rotation_constraints
 from landing_zone.preview.constraints.skus import sku_constraints
-from landing_zone.preview.constraints.tables import name_constraints, value_constraints
+from landing_zone.preview.constraints.tables import format_constraints, name_constraints, value_constraints
 from landing_zone.preview.constraints.wire import Context
 from landing_zone.preview.recorder import Registration
 
 CATALOG: tuple[Constraint, ...] = (
     *value_constraints(),
     *name_constraints(),
+    *format_constraints(),
     *region_constraints(),
     *network_constraints(),
     *policy_constraints(),

@@ -1,7 +1,7 @@
-"""Constraints that are tables: allowed numeric values per property, and name rules per resource type.
+"""Constraints that are tables: allowed values per property, name rules per resource type, input formats.
 
-Both come from dated data files (``data/values.json``, ``data/names.json``); each row becomes one
-catalog entry with its own id, Microsoft reference and accepted/rejected example.
+All come from dated data files (``data/values.json``, ``data/names.json``, ``data/formats.json``); each
+row becomes one catalog entry with its own id, Microsoft reference and accepted/rejected example.
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ def _name_problem(name: str, row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _name_check(row: Mapping[str, Any]) -> Any:
+def _name_check(row: Mapping[str, Any], label: str = "name ") -> Any:
     paths = {normalize_type(token).lower(): path for token, path in row["types"].items()}
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
@@ -93,7 +93,7 @@ def _name_check(row: Mapping[str, Any]) -> Any:
             problem = _name_problem(value.text, row)
             if problem is not None:
                 shown = value.shown()
-                yield Finding(prop, f"name {shown}: {problem} (rule: {row['rule']})")
+                yield Finding(prop, f"{label}{shown}: {problem} (rule: {row['rule']})")
 
     return check
 
@@ -123,9 +123,21 @@ def name_constraints() -> Iterable[Constraint]:
         )
 
 
+def format_constraints() -> Iterable[Constraint]:
+    for row in load("formats")["rules"]:
+        yield Constraint(
+            id=row["id"],
+            title=row["title"],
+            reference=row["reference"],
+            types=frozenset(normalize_type(token) for token in row["types"]),
+            check=_name_check(row, label=""),
+            examples=(row["examples"]["accept"], row["examples"]["reject"]),
+        )
+
+
 def table_row(constraint_id: str) -> tuple[str, Mapping[str, str]]:
     """(table, {type: path}) of a data-driven entry, for tests that build example resources."""
-    for table in ("values", "names"):
+    for table in ("values", "names", "formats"):
         for row in load(table)["rules"]:
             if row["id"] == constraint_id:
                 return table, row["types"]
