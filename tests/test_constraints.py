@@ -481,6 +481,37 @@ def _lock_duration(bad: bool) -> list[Registration]:
     return [reg("azure-native:servicebus:Queue", "q", {"lockDuration": "PT10M" if bad else "PT5M"})]
 
 
+def _burstable_ha(bad: bool) -> list[Registration]:
+    inputs = {
+        "sku": {"name": "Standard_B1ms", "tier": "Burstable"},
+        "highAvailability": {"mode": "ZoneRedundant" if bad else "Disabled"},
+    }
+    return [reg("azure-native:dbforpostgresql:Server", "psql", inputs)]
+
+
+def _always_on(bad: bool) -> list[Registration]:
+    plan = reg("azure-native:web:AppServicePlan", "plan", {"sku": {"name": "F1" if bad else "B1"}})
+    app = reg(
+        "azure-native:web:WebApp",
+        "app",
+        {"serverFarmId": UNKNOWN, "siteConfig": {"alwaysOn": True}},
+        deps={"serverFarmId": [plan]},
+    )
+    return [plan, app]
+
+
+def _anonymous_container(bad: bool) -> list[Registration]:
+    account = reg(
+        "azure-native:storage:StorageAccount", "st", {"accountName": "stphi01", "allowBlobPublicAccess": False}
+    )
+    container = reg(
+        "azure-native:storage:BlobContainer",
+        "web",
+        {"accountName": "stphi01", "containerName": "site", "publicAccess": "Blob" if bad else "None"},
+    )
+    return [account, container]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -492,6 +523,9 @@ CASES: dict[str, tuple[Case, str]] = {
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "database.burstable-high-availability": (_burstable_ha, "highAvailability.mode"),
+    "web.always-on-plan": (_always_on, "siteConfig.alwaysOn"),
+    "storage.container-anonymous-access": (_anonymous_container, "publicAccess"),
     "containerregistry.premium-features": (_acr_premium, "publicNetworkAccess"),
     "containerregistry.replication-premium": (_acr_replication, "registryName"),
     "redis.sku-family-capacity": (_redis_family, "sku.family"),
@@ -1074,3 +1108,67 @@ def test_a_parent_named_by_a_literal_is_found_when_exactly_one_matches() -> None
     namespace = reg("azure-native:eventhub:Namespace", "ns", {"namespaceName": "evh-phi-01", "sku": {"name": "Basic"}})
     hub = reg("azure-native:eventhub:EventHub", "hub", {"namespaceName": "evh-phi-01", "messageRetentionInDays": 7})
     assert [r.property for r in rejections(namespace, hub)] == ["messageRetentionInDays"]
+
+
+@pytest.mark.parametrize(
+    ("token", "inputs", "rejected"),
+    [
+        (
+            "azure:postgresql/flexibleServer:FlexibleServer",
+            {"skuName": "B_Standard_B1ms", "highAvailability": {"mode": "SameZone"}},
+            True,
+        ),
+        (
+            "azure:postgresql/flexibleServer:FlexibleServer",
+            {"skuName": "GP_Standard_D2ds_v5", "highAvailability": {"mode": "SameZone"}},
+            False,
+        ),
+        (
+            "azure:mysql/flexibleServer:FlexibleServer",
+            {"skuName": "B_Standard_B1s", "highAvailability": {"mode": "ZoneRedundant"}},
+            True,
+        ),
+        (
+            "azure-native:dbformysql:Server",
+            {"sku": {"tier": "Burstable"}, "highAvailability": {"mode": "Disabled"}},
+            False,
+        ),
+        (
+            "azure-native:dbformysql:Server",
+            {"sku": {"tier": "Burstable"}, "highAvailability": {"mode": UNKNOWN}},
+            False,
+        ),
+    ],
+)
+def test_burstable_high_availability_on_both_providers(token: str, inputs: dict[str, Any], rejected: bool) -> None:
+    assert bool(rejections(reg(token, "db", inputs), constraint="database.burstable-high-availability")) is rejected
+
+
+@pytest.mark.parametrize(
+    ("sku", "always_on", "rejected"), [("F1", True, True), ("D1", False, False), ("B1", True, False)]
+)
+def test_classic_always_on_needs_a_paid_plan(sku: str, always_on: bool, rejected: bool) -> None:
+    plan = reg("azure:appservice/servicePlan:ServicePlan", "plan", {"skuName": sku, "osType": "Linux"})
+    app = reg(
+        "azure:appservice/linuxFunctionApp:LinuxFunctionApp",
+        "func",
+        {"servicePlanId": UNKNOWN, "siteConfig": {"alwaysOn": always_on}},
+        deps={"servicePlanId": [plan]},
+    )
+    assert bool(rejections(plan, app)) is rejected
+
+
+@pytest.mark.parametrize(("allow", "rejected"), [(False, True), (True, False), (None, False)])
+def test_classic_container_access_follows_the_account(allow: bool | None, rejected: bool) -> None:
+    inputs: dict[str, Any] = {"name": "stphi01"}
+    if allow is not None:
+        inputs["allowNestedItemsToBePublic"] = allow
+    account = reg("azure:storage/account:Account", "st", inputs)
+    container = reg(
+        "azure:storage/container:Container",
+        "c",
+        {"name": "site", "storageAccountId": UNKNOWN, "containerAccessType": "container"},
+        deps={"storageAccountId": [account]},
+    )
+    found = rejections(account, container)
+    assert [r.property for r in found] == (["containerAccessType"] if rejected else [])

@@ -20,6 +20,8 @@ NAME_INPUTS = {
     "azure:servicebus/namespace:namespace": "name",
     "azure-native:containerregistry:registry": "registryName",
     "azure:containerservice/registry:registry": "name",
+    "azure-native:storage:storageaccount": "accountName",
+    "azure:storage/account:account": "name",
 }
 
 

@@ -13,6 +13,9 @@
 - Event Hubs: partitions per event hub and retention depend on the namespace tier (Basic and Standard 32
   partitions, Premium 100, Dedicated 1024; retention 1, 7, 90 and 90 days).
 - Service Bus: topics and subscriptions need the Standard or Premium tier.
+- PostgreSQL and MySQL flexible servers: high availability is not offered in the Burstable tier.
+- App Service: Always On is not offered on Free and Shared plans.
+- Storage: a container cannot allow anonymous access when its account disallows it.
 """
 
 from __future__ import annotations
@@ -253,6 +256,89 @@ def _servicebus_topic(resource: Resource, context: Context) -> Iterator[Finding]
                 return
 
 
+_HA_TYPES = {
+    "azure-native:dbforpostgresql:server": ("sku.tier", "highAvailability.mode"),
+    "azure-native:dbformysql:server": ("sku.tier", "highAvailability.mode"),
+    "azure:postgresql/flexibleserver:flexibleserver": ("skuName", "highAvailability.mode"),
+    "azure:mysql/flexibleserver:flexibleserver": ("skuName", "highAvailability.mode"),
+}
+
+
+def _burstable_ha(resource: Resource, context: Context) -> Iterator[Finding]:
+    tier_path, mode_path = _HA_TYPES[resource.token.lower()]
+    tier = _text(resource, tier_path)
+    burstable = tier == "burstable" if tier_path == "sku.tier" else (tier or "").startswith("b_")
+    mode = _text(resource, mode_path)
+    if burstable and mode is not None and mode != "disabled":
+        yield Finding(mode_path, "high availability is not offered in the Burstable tier")
+
+
+PLAN_TYPES = (
+    "azure-native:web:AppServicePlan",
+    "azure:appservice/servicePlan:ServicePlan",
+    "azure:appservice/plan:Plan",
+)
+_FREE_PLANS = {"f1", "d1", "free", "shared"}
+_SITE_PLAN_INPUT = {
+    "azure-native:web:webapp": "serverFarmId",
+    "azure-native:web:webappslot": "serverFarmId",
+    "azure:appservice/linuxwebapp:linuxwebapp": "servicePlanId",
+    "azure:appservice/windowswebapp:windowswebapp": "servicePlanId",
+    "azure:appservice/linuxfunctionapp:linuxfunctionapp": "servicePlanId",
+    "azure:appservice/windowsfunctionapp:windowsfunctionapp": "servicePlanId",
+    "azure:appservice/appservice:appservice": "appServicePlanId",
+}
+
+
+def _plan_is_free(plan: Resource) -> bool:
+    for path in ("sku.name", "sku.tier", "skuName", "sku.size"):
+        value = _text(plan, path)
+        if value is not None and value in _FREE_PLANS:
+            return True
+    return False
+
+
+def _always_on(resource: Resource, context: Context) -> Iterator[Finding]:
+    value = resource.value("siteConfig.alwaysOn")
+    if value is None or value.value is not True:
+        return
+    plan_input = _SITE_PLAN_INPUT[resource.token.lower()]
+    for plan in context.referenced(resource, plan_input, *PLAN_TYPES):
+        if _plan_is_free(plan):
+            yield Finding(
+                "siteConfig.alwaysOn",
+                f"Always On is not offered on Free and Shared plans; plan '{plan.registration.name}' is one",
+            )
+            return
+
+
+STORAGE_ACCOUNTS = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
+_CONTAINER_INPUTS = {
+    "azure-native:storage:blobcontainer": ("publicAccess", ("accountName",)),
+    "azure:storage/container:container": ("containerAccessType", ("storageAccountId", "storageAccountName")),
+}
+
+
+def _public_container(resource: Resource, context: Context) -> Iterator[Finding]:
+    access_path, account_inputs = _CONTAINER_INPUTS[resource.token.lower()]
+    access = _text(resource, access_path)
+    if access not in {"blob", "container"}:
+        return
+    for prop in account_inputs:
+        for account in parents(resource, context, prop, *STORAGE_ACCOUNTS):
+            flag = (
+                "allowBlobPublicAccess" if account.token.startswith("azure-native:") else "allowNestedItemsToBePublic"
+            )
+            allowed = account.value(flag)
+            if allowed is not None and allowed.value is False:
+                yield Finding(
+                    access_path,
+                    f"anonymous '{access}' access is refused: storage account '{account.registration.name}' sets"
+                    f" {flag} false",
+                )
+                return
+
+
 def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="network.firewall-policy-premium-features",
@@ -323,4 +409,42 @@ def sku_constraints() -> Iterable[Constraint]:
         reference="https://learn.microsoft.com/azure/service-bus-messaging/service-bus-premium-messaging",
         types=frozenset(("azure-native:servicebus:Topic", "azure:servicebus/topic:Topic")),
         check=_servicebus_topic,
+    )
+    yield Constraint(
+        id="database.burstable-high-availability",
+        title="PostgreSQL and MySQL flexible servers in the Burstable tier have no high availability",
+        reference="https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-high-availability",
+        types=frozenset(
+            (
+                "azure-native:dbforpostgresql:Server",
+                "azure-native:dbformysql:Server",
+                "azure:postgresql/flexibleServer:FlexibleServer",
+                "azure:mysql/flexibleServer:FlexibleServer",
+            )
+        ),
+        check=_burstable_ha,
+    )
+    yield Constraint(
+        id="web.always-on-plan",
+        title="Always On needs a Basic or higher App Service plan",
+        reference="https://learn.microsoft.com/azure/app-service/configure-common#configure-general-settings",
+        types=frozenset(
+            (
+                "azure-native:web:WebApp",
+                "azure-native:web:WebAppSlot",
+                "azure:appservice/linuxWebApp:LinuxWebApp",
+                "azure:appservice/windowsWebApp:WindowsWebApp",
+                "azure:appservice/linuxFunctionApp:LinuxFunctionApp",
+                "azure:appservice/windowsFunctionApp:WindowsFunctionApp",
+                "azure:appservice/appService:AppService",
+            )
+        ),
+        check=_always_on,
+    )
+    yield Constraint(
+        id="storage.container-anonymous-access",
+        title="A container allows anonymous access only when its storage account does",
+        reference="https://learn.microsoft.com/azure/storage/blobs/anonymous-read-access-configure#set-the-anonymous-access-level-for-a-container",
+        types=frozenset(("azure-native:storage:BlobContainer", "azure:storage/container:Container")),
+        check=_public_container,
     )
