@@ -50,6 +50,12 @@ NATIVE = {
     "apim-name": "name.apimanagement.service",
     "ca-name": "name.app.container-app",
     "ra-name": "name.authorization.role-assignment",
+    "ra-principal": "format.authorization.principal-id",
+    "ra-role-id": "format.authorization.role-definition-id",
+    "kv-tenant": "format.keyvault.tenant-and-object-ids",
+    "psql-ha": "database.burstable-high-availability",
+    "app-always-on": "web.always-on-plan",
+    "container-public": "storage.container-anonymous-access",
 }
 CLASSIC_EXPECTED = {
     "c-st-name": "name.storage.account",

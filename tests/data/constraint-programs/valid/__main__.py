@@ -151,6 +151,53 @@ az.authorization.RoleAssignment(
     scope=SUB,
 )
 
+# Wrong formats, tiers and plans
+az.authorization.RoleAssignment(
+    "ra-principal",
+    principal_id="5b3f2c9a-0000-4000-8000-0000000000c3",
+    role_definition_id="/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    scope=SUB,
+)
+az.authorization.RoleAssignment(
+    "ra-role-id",
+    principal_id="5b3f2c9a-0000-4000-8000-0000000000c2",
+    role_definition_id=f"{SUB}/providers/Microsoft.Authorization/roleDefinitions/acdd72a7-3385-48ef-bd42-f606fba81ae7",
+    scope=SUB,
+)
+az.keyvault.Vault(
+    "kv-tenant",
+    resource_group_name=g,
+    vault_name="kv-phi-03",
+    properties={"tenant_id": "72f988bf-86f1-41af-91ab-2d7cd011db47", "sku": {"family": "A", "name": "standard"}},
+)
+az.dbforpostgresql.Server(
+    "psql-ha",
+    resource_group_name=g,
+    server_name="psql-phi-03",
+    version="16",
+    sku={"name": "Standard_B1ms", "tier": "Burstable"},
+    high_availability={"mode": "Disabled"},
+)
+free_plan = az.web.AppServicePlan("plan-free", resource_group_name=g, name="plan-phi-free", sku={"name": "B1"})
+az.web.WebApp(
+    "app-always-on",
+    resource_group_name=g,
+    name="app-phi-api",
+    server_farm_id=free_plan.id,
+    site_config={"always_on": True},
+)
+az.storage.StorageAccount(
+    "st-private",
+    resource_group_name=g,
+    account_name="stphi04",
+    kind="StorageV2",
+    sku={"name": "Standard_ZRS"},
+    allow_blob_public_access=False,
+)
+az.storage.BlobContainer(
+    "container-public", resource_group_name=g, account_name="stphi04", container_name="site", public_access="None"
+)
+
 if importlib.util.find_spec("pulumi_azure") is not None:
     import pulumi_azure as azure
 
