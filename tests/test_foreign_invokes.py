@@ -192,6 +192,20 @@ class TestClassicAndAzureadProviders:
         execute(program, "p", "dev", config)
         assert seen["subscriptionId"] == "33333333-0000-4000-8000-000000000003"
 
+    def test_the_classic_sdk_reads_the_answer(self) -> None:
+        import pulumi_azure  # the classic provider's SDK (test extras)
+
+        seen: dict[str, Any] = {}
+
+        def program() -> None:
+            config = pulumi_azure.core.get_client_config()
+            seen.update(subscription=config.subscription_id, tenant=config.tenant_id, object_id=config.object_id)
+
+        config = StackConfig({"azure:subscriptionId": "44444444-0000-4000-8000-000000000004"}, frozenset())
+        execute(program, "p", "dev", config)
+        assert seen["subscription"] == "44444444-0000-4000-8000-000000000004"
+        assert seen["tenant"] == "00000000-0000-0000-0000-000000000000" and seen["object_id"]
+
     def test_azuread_get_client_config_answers_the_same_principal(self) -> None:
         answers = self.answers()
         classic = answers.answer("azure:core/getClientConfig:getClientConfig", {})
