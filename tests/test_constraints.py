@@ -512,6 +512,21 @@ def _anonymous_container(bad: bool) -> list[Registration]:
     return [account, container]
 
 
+def _security_rules(bad: bool) -> list[Registration]:
+    rules = [
+        {
+            "name": "allow-https",
+            "priority": 100,
+            "direction": "Inbound",
+            "access": "Allow",
+            "destinationPortRange": "443",
+        },
+        {"name": "deny-all", "priority": 100 if bad else 4096, "direction": "inbound", "access": "Deny"},
+        {"name": "allow-out", "priority": 100, "direction": "Outbound", "access": "Allow"},
+    ]
+    return [reg("azure-native:network:NetworkSecurityGroup", "nsg", {"securityRules": rules})]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -523,6 +538,7 @@ CASES: dict[str, tuple[Case, str]] = {
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "network.security-rules": (_security_rules, "securityRules[1].priority"),
     "database.burstable-high-availability": (_burstable_ha, "highAvailability.mode"),
     "web.always-on-plan": (_always_on, "siteConfig.alwaysOn"),
     "storage.container-anonymous-access": (_anonymous_container, "publicAccess"),
@@ -1172,3 +1188,23 @@ def test_classic_container_access_follows_the_account(allow: bool | None, reject
     )
     found = rejections(account, container)
     assert [r.property for r in found] == (["containerAccessType"] if rejected else [])
+
+
+@pytest.mark.parametrize(
+    ("ports", "rejected"),
+    [
+        ({"destinationPortRange": "*"}, []),
+        ({"destinationPortRange": "1024-65535", "sourcePortRange": "*"}, []),
+        ({"destinationPortRange": "0-70000"}, ["destinationPortRange"]),
+        ({"destinationPortRange": "443,80"}, ["destinationPortRange"]),
+        ({"destinationPortRanges": ["80", "8080-8081", "90-80"]}, ["destinationPortRanges[2]"]),
+        ({"destinationPortRange": UNKNOWN}, []),
+    ],
+)
+def test_security_rule_ports_on_both_providers(ports: dict[str, Any], rejected: list[str]) -> None:
+    rule = reg("azure:network/networkSecurityRule:NetworkSecurityRule", "r", {"priority": 100, **ports})
+    assert [r.property for r in rejections(rule)] == rejected
+    nsg = reg(
+        "azure:network/networkSecurityGroup:NetworkSecurityGroup", "n", {"securityRules": [{"priority": 100, **ports}]}
+    )
+    assert [r.property for r in rejections(nsg)] == [f"securityRules[0].{p}" for p in rejected]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Iterable, Iterator
 
 from landing_zone.preview.constraints.data import load
@@ -192,6 +193,56 @@ def _group_ids(resource: Resource, context: Context) -> Iterator[Finding]:
                 )
 
 
+NSG_TOKENS = ("azure-native:network:NetworkSecurityGroup", "azure:network/networkSecurityGroup:NetworkSecurityGroup")
+RULE_TOKENS = ("azure-native:network:SecurityRule", "azure:network/networkSecurityRule:NetworkSecurityRule")
+_PORT_INPUTS = ("sourcePortRange", "destinationPortRange", "sourcePortRanges[]", "destinationPortRanges[]")
+_PORT = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+
+
+def _port_problem(text: str) -> str | None:
+    if text.strip() == "*":
+        return None
+    match = _PORT.match(text)
+    if match is None:
+        return "is not a port, a port range (low-high) or '*'"
+    low, high = int(match.group(1)), int(match.group(2) or match.group(1))
+    if not 0 <= low <= high <= 65535:
+        return "is not within 0-65535 (low-high, low first)"
+    return None
+
+
+def _rule_ports(resource: Resource, prefix: str) -> Iterator[Finding]:
+    for name in _PORT_INPUTS:
+        for prop, value in resource.values(prefix + name):
+            if value.text is not None and (problem := _port_problem(value.text)) is not None:
+                yield Finding(prop, f"port {value.shown()} {problem}")
+
+
+def _security_rules(resource: Resource, context: Context) -> Iterator[Finding]:
+    """Ports are 0-65535; within one NSG, no two rules of the same direction share a priority."""
+    if resource.token.lower() in {t.lower() for t in RULE_TOKENS}:
+        yield from _rule_ports(resource, "")
+        return
+    yield from _rule_ports(resource, "securityRules[].")
+    rules = resource.inputs.get("securityRules")
+    seen: dict[tuple[str, float], str] = {}
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if not isinstance(rule, dict):
+            continue
+        direction, priority = rule.get("direction"), rule.get("priority")
+        if not isinstance(direction, str) or not isinstance(priority, int | float) or isinstance(priority, bool):
+            continue
+        key = (direction.lower(), float(priority))
+        name = rule.get("name") if isinstance(rule.get("name"), str) else f"#{index}"
+        if key in seen:
+            yield Finding(
+                f"securityRules[{index}].priority",
+                f"rule '{name}' has the priority {int(priority)} of rule '{seen[key]}' in the same direction",
+            )
+        else:
+            seen[key] = str(name)
+
+
 def network_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="network.subnet-addresses",
@@ -199,6 +250,13 @@ def network_constraints() -> Iterable[Constraint]:
         reference="https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#add-a-subnet",
         types=frozenset(VNET_TOKENS),
         check=_subnets,
+    )
+    yield Constraint(
+        id="network.security-rules",
+        title="Security rule ports are 0-65535 and no two rules of one direction share a priority",
+        reference="https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview#security-rules",
+        types=frozenset((*NSG_TOKENS, *RULE_TOKENS)),
+        check=_security_rules,
     )
     yield Constraint(
         id="network.subnet-size",
