@@ -21,12 +21,15 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from google.protobuf import json_format
-from jsonschema import Draft7Validator, FormatChecker
 from pulumi.runtime.proto import analyzer_pb2
+
+if TYPE_CHECKING:
+    from jsonschema import FormatChecker
 
 ENFORCEMENT_LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 _LEVEL_TO_WIRE = {
@@ -37,14 +40,6 @@ _LEVEL_TO_WIRE = {
 }
 WIRE_TO_LEVEL = {wire: name for name, wire in _LEVEL_TO_WIRE.items()}
 
-#: The formats gojsonschema (the CLI's validator) checks: draft 7's, plus ``uuid``.
-_FORMATS = FormatChecker()
-_FORMATS.checkers.update(Draft7Validator.FORMAT_CHECKER.checkers)
-_FORMATS.checks("uuid", raises=ValueError)(
-    lambda value: (
-        not isinstance(value, str) or re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value)
-    )
-)
 #: The top-level entry of a pack config that configures this engine's gate rather than a policy.
 GATE_SETTINGS_KEY = "landingZoneGate"
 _GATE_SETTINGS = {"strict": bool}
@@ -285,7 +280,29 @@ def _apply(result: dict[str, PolicyConfig], overrides: Mapping[str, PolicyConfig
         result[name] = PolicyConfig(level, {**current.properties, **given.properties}, given.source or current.source)
 
 
+@cache
+def _formats() -> FormatChecker:
+    """The formats gojsonschema (the CLI's validator) checks: draft 7's, plus ``uuid``.
+
+    jsonschema is imported here, not with this module: its format extras compile an RFC 3987 grammar on
+    import (about 1.3 s), which the engine then pays while the program runs (pack start-up runs beside
+    it), not before the program starts.
+    """
+    from jsonschema import Draft7Validator, FormatChecker
+
+    formats = FormatChecker()
+    formats.checkers.update(Draft7Validator.FORMAT_CHECKER.checkers)
+    formats.checks("uuid", raises=ValueError)(
+        lambda value: (
+            not isinstance(value, str) or re.fullmatch(r"[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}", value)
+        )
+    )
+    return formats
+
+
 def _validate(info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, PolicyConfig]) -> list[str]:
+    from jsonschema import Draft7Validator
+
     problems: list[str] = []
     for policy in info.policies:
         if not policy.HasField("configSchema"):
@@ -297,7 +314,7 @@ def _validate(info: analyzer_pb2.AnalyzerInfo, config: Mapping[str, PolicyConfig
         if policy.configSchema.required:
             schema["required"] = list(policy.configSchema.required)
         values = config[policy.name].properties if policy.name in config else {}
-        validator = Draft7Validator(schema, format_checker=_FORMATS)  # gojsonschema checks formats too
+        validator = Draft7Validator(schema, format_checker=_formats())  # gojsonschema checks formats too
         for error in sorted(validator.iter_errors(values), key=lambda item: list(item.absolute_path)):
             where = ".".join(str(part) for part in error.absolute_path)
             problems.append(f"{policy.name}: {where + ': ' if where else ''}{error.message}")
