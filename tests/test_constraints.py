@@ -527,6 +527,24 @@ def _security_rules(bad: bool) -> list[Registration]:
     return [reg("azure-native:network:NetworkSecurityGroup", "nsg", {"securityRules": rules})]
 
 
+def _redis_premium(bad: bool) -> list[Registration]:
+    inputs = {
+        "sku": {"name": "Standard" if bad else "Premium", "family": "C" if bad else "P", "capacity": 1},
+        "shardCount": 2,
+    }
+    return [reg("azure-native:redis:Redis", "redis", inputs)]
+
+
+def _auto_inflate(bad: bool) -> list[Registration]:
+    inputs = {"sku": {"name": "Basic" if bad else "Standard"}, "isAutoInflateEnabled": True}
+    return [reg("azure-native:eventhub:Namespace", "evhns", inputs)]
+
+
+def _hierarchical_namespace(bad: bool) -> list[Registration]:
+    inputs = {"kind": "StorageV2", "isSftpEnabled": True, "isHnsEnabled": not bad}
+    return [reg("azure-native:storage:StorageAccount", "sftp", inputs)]
+
+
 CASES: dict[str, tuple[Case, str]] = {
     "network.firewall-policy-premium-features": (_firewall_policy, "intrusionDetection"),
     "network.firewall-policy-tier": (_firewall_tier, "firewallPolicy"),
@@ -538,6 +556,9 @@ CASES: dict[str, tuple[Case, str]] = {
     "sql.long-term-retention": (_long_term_retention, "yearlyRetention"),
     "network.subnet-addresses": (_subnets, "subnets[1].addressPrefix"),
     "network.subnet-size": (_subnet_size, "addressPrefix"),
+    "redis.premium-features": (_redis_premium, "shardCount"),
+    "eventhub.auto-inflate-tier": (_auto_inflate, "isAutoInflateEnabled"),
+    "storage.hierarchical-namespace": (_hierarchical_namespace, "isSftpEnabled"),
     "network.security-rules": (_security_rules, "securityRules[1].priority"),
     "database.burstable-high-availability": (_burstable_ha, "highAvailability.mode"),
     "web.always-on-plan": (_always_on, "siteConfig.alwaysOn"),
@@ -1208,3 +1229,31 @@ def test_security_rule_ports_on_both_providers(ports: dict[str, Any], rejected: 
         "azure:network/networkSecurityGroup:NetworkSecurityGroup", "n", {"securityRules": [{"priority": 100, **ports}]}
     )
     assert [r.property for r in rejections(nsg)] == [f"securityRules[0].{p}" for p in rejected]
+
+
+@pytest.mark.parametrize(
+    ("inputs", "rejected"),
+    [
+        ({"accountKind": "StorageV2", "nfsv3Enabled": True}, ["nfsv3Enabled"]),  # the namespace is off unless set
+        ({"accountKind": "StorageV2", "nfsv3Enabled": True, "isHnsEnabled": True}, []),
+        ({"accountKind": "Storage", "isHnsEnabled": True}, ["isHnsEnabled"]),
+        ({"accountKind": "BlockBlobStorage", "isHnsEnabled": True, "sftpEnabled": True}, []),
+        ({"sftpEnabled": True, "isHnsEnabled": UNKNOWN}, []),
+    ],
+)
+def test_classic_storage_features_that_need_the_hierarchical_namespace(
+    inputs: dict[str, Any], rejected: list[str]
+) -> None:
+    found = rejections(reg("azure:storage/account:Account", "st", inputs), constraint="storage.hierarchical-namespace")
+    assert [r.property for r in found] == rejected
+
+
+def test_classic_redis_premium_features_and_event_hubs_auto_inflate() -> None:
+    cache = {"skuName": "Standard", "family": "C", "capacity": 1, "subnetId": UNKNOWN}
+    assert rejections(reg("azure:redis/cache:Cache", "r", cache)) == []  # an unknown subnet is not judged
+    cache["redisConfiguration"] = {"rdbBackupEnabled": True}
+    found = rejections(reg("azure:redis/cache:Cache", "r", cache))
+    assert [r.property for r in found] == ["redisConfiguration.rdbBackupEnabled"]
+    namespace = {"sku": "basic", "autoInflateEnabled": True}
+    found = rejections(reg("azure:eventhub/eventHubNamespace:EventHubNamespace", "ns", namespace))
+    assert [r.constraint for r in found] == ["eventhub.auto-inflate-tier"]

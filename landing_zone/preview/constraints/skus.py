@@ -15,7 +15,10 @@
 - Service Bus: topics and subscriptions need the Standard or Premium tier.
 - PostgreSQL and MySQL flexible servers: high availability is not offered in the Burstable tier.
 - App Service: Always On is not offered on Free and Shared plans.
-- Storage: a container cannot allow anonymous access when its account disallows it.
+- Storage: a container cannot allow anonymous access when its account disallows it; SFTP and NFS 3.0
+  need the hierarchical namespace, which needs a StorageV2 or BlockBlobStorage account.
+- Redis: VNet injection, clustering and data persistence are Premium features.
+- Event Hubs: auto-inflate is not offered in the Basic tier.
 """
 
 from __future__ import annotations
@@ -339,6 +342,68 @@ def _public_container(resource: Resource, context: Context) -> Iterator[Finding]
                 return
 
 
+_REDIS_PREMIUM = (
+    ("subnetId", "VNet injection", "set"),
+    ("shardCount", "clustering", "set"),
+    ("redisConfiguration.rdbBackupEnabled", "RDB data persistence", "true"),
+    ("redisConfiguration.aofBackupEnabled", "AOF data persistence", "true"),
+)
+
+
+def _redis_premium(resource: Resource, context: Context) -> Iterator[Finding]:
+    name = _text(resource, "sku.name" if resource.token.startswith("azure-native:") else "skuName")
+    if name not in {"basic", "standard"}:
+        return
+    for path, what, wanted in _REDIS_PREMIUM:
+        value = resource.value(path)
+        if value is None:
+            continue
+        present = wanted == "set" and (value.text or value.number)
+        enabled = wanted == "true" and str(value.value).lower() == "true"
+        if present or enabled:
+            yield Finding(path, f"{what} needs the Premium tier; this cache is {name}")
+
+
+def _auto_inflate(resource: Resource, context: Context) -> Iterator[Finding]:
+    native = resource.token.startswith("azure-native:")
+    flag = "isAutoInflateEnabled" if native else "autoInflateEnabled"
+    value = resource.value(flag)
+    if value is not None and value.value is True and _text(resource, "sku.name" if native else "sku") == "basic":
+        yield Finding(flag, "auto-inflate is not offered in the Basic tier")
+
+
+_STORAGE_FLAGS = {
+    "azure-native:storage:storageaccount": (
+        "kind",
+        "isHnsEnabled",
+        (("isSftpEnabled", "SFTP"), ("enableNfsV3", "NFS 3.0")),
+    ),
+    "azure:storage/account:account": (
+        "accountKind",
+        "isHnsEnabled",
+        (("sftpEnabled", "SFTP"), ("nfsv3Enabled", "NFS 3.0")),
+    ),
+}
+_HNS_KINDS = {"storagev2", "blockblobstorage"}
+
+
+def _hierarchical_namespace(resource: Resource, context: Context) -> Iterator[Finding]:
+    kind_path, hns_path, needs_hns = _STORAGE_FLAGS[resource.token.lower()]
+    hns = resource.value(hns_path)
+    if resource.is_unknown(hns_path):
+        return
+    hns_on = hns is not None and hns.value is True
+    for path, what in needs_hns:
+        value = resource.value(path)
+        if value is not None and value.value is True and not hns_on:
+            yield Finding(path, f"{what} needs the hierarchical namespace ({hns_path}: true)")
+    kind = _text(resource, kind_path)
+    if hns_on and kind is not None and kind not in _HNS_KINDS:
+        yield Finding(
+            hns_path, f"the hierarchical namespace needs a StorageV2 or BlockBlobStorage account; this one is {kind}"
+        )
+
+
 def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="network.firewall-policy-premium-features",
@@ -447,4 +512,25 @@ def sku_constraints() -> Iterable[Constraint]:
         reference="https://learn.microsoft.com/azure/storage/blobs/anonymous-read-access-configure#set-the-anonymous-access-level-for-a-container",
         types=frozenset(("azure-native:storage:BlobContainer", "azure:storage/container:Container")),
         check=_public_container,
+    )
+    yield Constraint(
+        id="redis.premium-features",
+        title="VNet injection, clustering and data persistence need a Premium cache",
+        reference="https://learn.microsoft.com/azure/azure-cache-for-redis/cache-overview#feature-comparison",
+        types=frozenset(REDIS_TYPES),
+        check=_redis_premium,
+    )
+    yield Constraint(
+        id="eventhub.auto-inflate-tier",
+        title="Event Hubs auto-inflate is not offered in the Basic tier",
+        reference="https://learn.microsoft.com/azure/event-hubs/event-hubs-auto-inflate",
+        types=frozenset(EVENTHUB_NAMESPACES),
+        check=_auto_inflate,
+    )
+    yield Constraint(
+        id="storage.hierarchical-namespace",
+        title="SFTP and NFS 3.0 need the hierarchical namespace, which needs a StorageV2 or BlockBlobStorage account",
+        reference="https://learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support#prerequisites",
+        types=frozenset(STORAGE_ACCOUNTS),
+        check=_hierarchical_namespace,
     )
