@@ -1257,3 +1257,10 @@ def test_classic_redis_premium_features_and_event_hubs_auto_inflate() -> None:
     namespace = {"sku": "basic", "autoInflateEnabled": True}
     found = rejections(reg("azure:eventhub/eventHubNamespace:EventHubNamespace", "ns", namespace))
     assert [r.constraint for r in found] == ["eventhub.auto-inflate-tier"]
+
+
+def test_an_oversized_secret_is_rejected_without_showing_it() -> None:
+    value = "do-not-print-" + "x" * 25600
+    found = rejections(reg("azure:keyvault/secret:Secret", "s", {"name": "big", "value": value}))
+    assert [r.constraint for r in found] == ["format.keyvault.secret-size"]
+    assert "do-not-print" not in found[0].message and "not shown" in found[0].message

@@ -92,7 +92,7 @@ def _name_check(row: Mapping[str, Any], label: str = "name ") -> Any:
                 continue
             problem = _name_problem(value.text, row)
             if problem is not None:
-                shown = value.shown()
+                shown = "the value (not shown)" if row.get("hideValue") else value.shown()
                 yield Finding(prop, f"{label}{shown}: {problem} (rule: {row['rule']})")
 
     return check
