@@ -178,14 +178,14 @@ def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypa
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="r",
-        targets=(Target(("azure-native:healthcareapis:Service",), lambda view: ()),),
+        targets=(Target(("azure-native:healthbot:Bot",), lambda view: ()),),
         azure_policy_ids=("a451c1ef-c6ca-483d-87ed-f49761e3ffb5",),
         checkov_ids=("CKV_AZURE_9",),
     )
     extra = Kind(
-        kind="health-data-service",
-        service="Azure Health Data Services",
-        native=("azure-native:healthcareapis:Service",),
+        kind="health-bot",  # a service the catalog does not hold
+        service="Azure Health Bot",
+        native=("azure-native:healthbot:Bot",),
         classic=(),
         holds_phi=True,
         stateful=True,
@@ -196,16 +196,14 @@ def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypa
     )
     monkeypatch.setattr(docs, "RULES", (*registry.RULES, rule))
     monkeypatch.setattr(crosswalk, "kinds", lambda: (*catalogs.kinds(), extra))
-    monkeypatch.setattr(
-        crosswalk, "kind_of", lambda token: extra if "healthcareapis" in token else catalogs.kind_of(token)
-    )
+    monkeypatch.setattr(crosswalk, "kind_of", lambda token: extra if "healthbot" in token else catalogs.kind_of(token))
     text = docs.render()
     assert "## `example-new-rule`" in text
     assert (
         "| `example-new-rule` | `a451c1ef-c6ca-483d-87ed-f49761e3ffb5` Audit usage of custom RBAC roles | `CKV_AZURE_9`"
         in text
     )
-    assert "| Azure Health Data Services | health-data-service | 1 |" in text
+    assert "| Azure Health Bot | health-bot | 1 |" in text
 
 
 def test_benchmark_names_are_escaped_in_tables() -> None:
