@@ -21,7 +21,7 @@ import pytest
 from landing_zone.preview import program_output
 from landing_zone.preview.program_output import ProgramOutput
 from landing_zone.preview.project import SECRET_PLACEHOLDER
-from landing_zone.preview.redact import MASK
+from landing_zone.preview.redact import MASK, config_secrets
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_PASSWORD = "Plain-Config-Pa55-8812"
@@ -166,3 +166,10 @@ def test_output_over_the_limit_is_counted_not_held(monkeypatch: pytest.MonkeyPat
     stream = io.StringIO()
     output.flush(stream)
     assert stream.getvalue() == "12345\nabcd\n[2 more lines of the program's output not shown]\n"
+
+
+def test_a_credential_named_config_section_is_not_itself_a_secret() -> None:
+    """``landingZone.keys.keySize: 2048`` is a setting, not a key: masking it garbled every message quoting 2048."""
+    document = {"keys": {"keySize": 2048, "keyType": "RSA-HSM", "password": "In-Section-Secret-91"}}
+    values = {"proj:landingZone": json.dumps(document), "proj:store": json.dumps({"keys": ["Listed-Key-Value-55"]})}
+    assert sorted(config_secrets(values)) == ["In-Section-Secret-91", "Listed-Key-Value-55"]

@@ -284,8 +284,27 @@ def config_secrets(values: Mapping[str, str], secret_keys: Iterable[str] = ()) -
         except (TypeError, ValueError):
             found.extend(secret_values(value))
             continue
-        found.extend(secret_values(document))
+        found.extend(_config_object_secrets(document))
     return [value for value in found if isinstance(value, str) and value]
+
+
+def _config_object_secrets(value: Any, secret: bool = False) -> Iterable[str]:
+    """Credentials inside a config object: the values of credential-named fields, and pairs or keys in strings.
+
+    Unlike a resource's properties, a config object names its sections freely: ``landingZone.keys`` holds
+    ``keySize: 3072``, not account keys. So a credential-named field whose value is an object is a section and
+    its own fields are judged by their names; a credential-named field holding a value or a list is a secret.
+    """
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from _config_object_secrets(item, is_secret_property(str(key)))
+    elif isinstance(value, list):
+        for item in value:
+            yield from _config_object_secrets(item, secret)
+    elif secret:
+        yield from _all_strings(value)
+    elif isinstance(value, str):
+        yield from secret_values(value)
 
 
 class ScrubbingWriter:
