@@ -55,6 +55,7 @@ DIAGNOSTIC_SETTINGS = {
 PRIVATE_ENDPOINTS = {
     "azure-native:network:PrivateEndpoint": ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"),
     "azure:network/privateEndpoint:PrivateEndpoint": ("privateServiceConnection",),
+    "azure:privatelink/endpoint:Endpoint": ("privateServiceConnection",),  # the token the classic SDK registers
 }
 LOCKS = {
     "azure-native:authorization:ManagementLockByScope": ("scope",),
