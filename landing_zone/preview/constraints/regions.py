@@ -155,27 +155,26 @@ class RegionPair:
 
 
 REGION_PAIRS = (
+    # Subnet associations only: the subnet page's settings table says "The network security group must exist
+    # in the same subscription and location as the virtual network". No Microsoft page found states the same
+    # for a network interface's NSG, so NIC associations are not judged (a miss, never a false rejection).
     RegionPair(
         "region.network-security-group",
-        "A network security group is in the region of the subnet or network interface it is associated with",
-        "https://learn.microsoft.com/azure/virtual-network/manage-network-security-group#associate-or-dissociate-a-network-security-group-to-or-from-a-subnet",
+        "A network security group is in the region of the subnet (virtual network) it is associated with",
+        "https://learn.microsoft.com/azure/virtual-network/virtual-network-manage-subnet#add-a-subnet",
         {
             "azure-native:network:Subnet": (SELF, "networkSecurityGroup"),
             "azure-native:network:VirtualNetwork": (SELF, "subnets"),
-            "azure-native:network:NetworkInterface": (SELF, "networkSecurityGroup"),
-            "azure:network/networkInterface:NetworkInterface": (SELF, "networkSecurityGroupId"),
             "azure:network/subnetNetworkSecurityGroupAssociation:SubnetNetworkSecurityGroupAssociation": (
                 "subnetId",
-                "networkSecurityGroupId",
-            ),
-            "azure:network/networkInterfaceSecurityGroupAssociation:NetworkInterfaceSecurityGroupAssociation": (
-                "networkInterfaceId",
                 "networkSecurityGroupId",
             ),
         },
         NSG_TYPES,
         "network security group",
     ),
+    # "You can only associate a route table to subnets in virtual networks that exist in the same Azure
+    # location and subscription as the route table."
     RegionPair(
         "region.route-table",
         "A route table is in the region of the subnets it is associated with",
@@ -188,6 +187,8 @@ REGION_PAIRS = (
         ROUTE_TABLE_TYPES,
         "route table",
     ),
+    # "You can assign a network interface only to a virtual network in the same subscription and location as
+    # the network interface."
     RegionPair(
         "region.network-interface-subnet",
         "A network interface is in its subnet's virtual network region",
@@ -202,7 +203,9 @@ REGION_PAIRS = (
     RegionPair(
         "region.network-interface-public-ip",
         "A public IP address is in the region of the network interface that uses it",
-        "https://learn.microsoft.com/azure/virtual-network/ip-services/virtual-network-network-interface-addresses#add-ip-addresses",
+        # Location: "Must exist in the same location, also referred to as region, as the resource to which you'll
+        # associate the Public IPs." (The NIC addresses page does not say it.)
+        "https://learn.microsoft.com/azure/virtual-network/ip-services/virtual-network-public-ip-address#create-a-public-ip-address",
         {
             "azure-native:network:NetworkInterface": (SELF, "ipConfigurations"),
             "azure:network/networkInterface:NetworkInterface": (SELF, "ipConfigurations"),
@@ -213,7 +216,9 @@ REGION_PAIRS = (
     RegionPair(
         "region.virtual-machine-nic",
         "A virtual machine's network interfaces are in its region",
-        "https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface-vm#constraints",
+        # "The VM you add the network interface to must also be in the same location and subscription as the
+        # network interface." (The add/remove page's Constraints list does not say it.)
+        "https://learn.microsoft.com/azure/virtual-network/virtual-network-network-interface#create-a-network-interface",
         {
             "azure-native:compute:VirtualMachine": (SELF, "networkProfile"),
             "azure:compute/linuxVirtualMachine:LinuxVirtualMachine": (SELF, "networkInterfaceIds"),
