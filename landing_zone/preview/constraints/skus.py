@@ -173,6 +173,8 @@ def _replication(resource: Resource, context: Context) -> Iterator[Finding]:
 
 
 REDIS_TYPES = ("azure-native:redis:Redis", "azure:redis/cache:Cache")
+#: The create API's Sku: "family ... (C = Basic/Standard, P = Premium)"; capacity "for C (Basic/Standard) family
+#: (0, 1, 2, 3, 4, 5, 6), for P (Premium) family (1, 2, 3, 4)". P5 is accepted too (lenient: a real Premium size).
 _REDIS_FAMILY = {"basic": ("c", range(0, 7)), "standard": ("c", range(0, 7)), "premium": ("p", range(1, 6))}
 
 
@@ -259,6 +261,9 @@ def _servicebus_topic(resource: Resource, context: Context) -> Iterator[Finding]
                 return
 
 
+#: PostgreSQL (how-to-configure-high-availability#limitations-and-considerations): "The Burstable tier doesn't
+#: support high availability." MySQL (learn.microsoft.com/azure/mysql/flexible-server/concepts-high-availability
+#: #limitations): "High availability isn't supported in the burstable compute tier."
 _HA_TYPES = {
     "azure-native:dbforpostgresql:server": ("sku.tier", "highAvailability.mode"),
     "azure-native:dbformysql:server": ("sku.tier", "highAvailability.mode"),
@@ -281,6 +286,7 @@ PLAN_TYPES = (
     "azure:appservice/servicePlan:ServicePlan",
     "azure:appservice/plan:Plan",
 )
+#: The App Service limits table's "Always On" row is empty for Free and Shared, checked for Basic and above.
 _FREE_PLANS = {"f1", "d1", "free", "shared"}
 _SITE_PLAN_INPUT = {
     "azure-native:web:webapp": "serverFarmId",
@@ -323,6 +329,9 @@ _CONTAINER_INPUTS = {
 
 
 def _public_container(resource: Resource, context: Context) -> Iterator[Finding]:
+    """Anonymous access page: "If anonymous access is denied for the storage account, you will not be able to
+    configure anonymous access for a container."
+    """
     access_path, account_inputs = _CONTAINER_INPUTS[resource.token.lower()]
     access = _text(resource, access_path)
     if access not in {"blob", "container"}:
@@ -365,6 +374,7 @@ def _redis_premium(resource: Resource, context: Context) -> Iterator[Finding]:
 
 
 def _auto_inflate(resource: Resource, context: Context) -> Iterator[Finding]:
+    """Auto-inflate page: "The auto-inflate feature is currently supported only in the standard tier" (Premium not judged)."""
     native = resource.token.startswith("azure-native:")
     flag = "isAutoInflateEnabled" if native else "autoInflateEnabled"
     value = resource.value(flag)
@@ -384,6 +394,11 @@ _STORAGE_FLAGS = {
         (("sftpEnabled", "SFTP"), ("nfsv3Enabled", "NFS 3.0")),
     ),
 }
+#: SFTP prerequisites: "A standard general-purpose v2 or premium block blob storage account" and "The hierarchical
+#: namespace feature of the account must be enabled". NFS 3.0 (network-file-system-protocol-support): "NFS 3.0
+#: protocol support requires blobs to be organized into a hierarchical namespace". Data Lake Storage capabilities
+#: (the hierarchical namespace) "are supported in ... General-purpose v2, BlockBlobStorage"
+#: (learn.microsoft.com/azure/storage/blobs/create-data-lake-storage-account).
 _HNS_KINDS = {"storagev2", "blockblobstorage"}
 
 
@@ -478,7 +493,7 @@ def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="database.burstable-high-availability",
         title="PostgreSQL and MySQL flexible servers in the Burstable tier have no high availability",
-        reference="https://learn.microsoft.com/azure/postgresql/flexible-server/concepts-high-availability",
+        reference="https://learn.microsoft.com/azure/postgresql/high-availability/how-to-configure-high-availability#limitations-and-considerations",
         types=frozenset(
             (
                 "azure-native:dbforpostgresql:Server",
@@ -492,7 +507,7 @@ def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="web.always-on-plan",
         title="Always On needs a Basic or higher App Service plan",
-        reference="https://learn.microsoft.com/azure/app-service/configure-common#configure-general-settings",
+        reference="https://learn.microsoft.com/azure/azure-resource-manager/management/azure-subscription-service-limits#app-service-limits",
         types=frozenset(
             (
                 "azure-native:web:WebApp",
@@ -530,7 +545,7 @@ def sku_constraints() -> Iterable[Constraint]:
     yield Constraint(
         id="storage.hierarchical-namespace",
         title="SFTP and NFS 3.0 need the hierarchical namespace, which needs a StorageV2 or BlockBlobStorage account",
-        reference="https://learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support#prerequisites",
+        reference="https://learn.microsoft.com/azure/storage/blobs/secure-file-transfer-protocol-support-how-to#prerequisites",
         types=frozenset(STORAGE_ACCOUNTS),
         check=_hierarchical_namespace,
     )
