@@ -1264,3 +1264,57 @@ def test_an_oversized_secret_is_rejected_without_showing_it() -> None:
     found = rejections(reg("azure:keyvault/secret:Secret", "s", {"name": "big", "value": value}))
     assert [r.constraint for r in found] == ["format.keyvault.secret-size"]
     assert "do-not-print" not in found[0].message and "not shown" in found[0].message
+
+
+# ---- values Microsoft's pages accept, which the catalog once refused (reference check of 2026-12-01) ---------
+
+
+def test_a_network_interface_nsg_in_another_region_is_not_judged() -> None:
+    """Only the subnet page states the NSG region rule; a NIC's NSG in another region is not called a rejection."""
+    nsg = reg("azure-native:network:NetworkSecurityGroup", "nsg", {"location": "westus2"})
+    nic = reg(
+        "azure-native:network:NetworkInterface",
+        "nic",
+        {"location": "eastus2", "networkSecurityGroup": {"id": UNKNOWN}},
+        deps={"networkSecurityGroup": [nsg]},
+    )
+    classic_nic = reg("azure:network/networkInterface:NetworkInterface", "cnic", {"location": "eastus2"})
+    association = reg(
+        "azure:network/networkInterfaceSecurityGroupAssociation:NetworkInterfaceSecurityGroupAssociation",
+        "assoc",
+        {"networkInterfaceId": UNKNOWN, "networkSecurityGroupId": UNKNOWN},
+        deps={"networkInterfaceId": [classic_nic], "networkSecurityGroupId": [nsg]},
+    )
+    assert rejections(nsg, nic, classic_nic, association, constraint="region.network-security-group") == []
+
+
+@pytest.mark.parametrize(
+    ("token", "inputs", "constraint"),
+    [
+        # Retention "can't be less than two times the backup interval" (interval at least 1 hour): 2 hours is taken.
+        (
+            "azure-native:cosmosdb:DatabaseAccount",
+            {
+                "backupPolicy": {
+                    "periodicModeProperties": {"backupIntervalInMinutes": 60, "backupRetentionIntervalInHours": 2}
+                }
+            },
+            "range.cosmosdb.periodic-backup-retention",
+        ),
+        # Premium SSD v2 capacities range from 1 GiB to 64 TiB.
+        (
+            "azure-native:dbforpostgresql:Server",
+            {"storage": {"storageSizeGB": 20}},
+            "range.dbforpostgresql.storage-size",
+        ),
+        ("azure:postgresql/flexibleServer:FlexibleServer", {"storageMb": 20480}, "range.dbforpostgresql.storage-mb"),
+    ],
+)
+def test_values_the_documentation_allows_are_accepted(token: str, inputs: dict[str, Any], constraint: str) -> None:
+    assert constraint in BY_ID
+    assert rejections(reg(token, "r", inputs), constraint=constraint) == []
+
+
+def test_the_sql_server_version_is_not_judged() -> None:
+    """The create-or-update reference lists no allowed versions, so no version is called a rejection."""
+    assert rejections(reg("azure-native:sql:Server", "sql", {"version": "11.0"})) == []

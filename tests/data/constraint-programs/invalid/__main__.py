@@ -31,14 +31,13 @@ az.keyvault.Vault(
         "soft_delete_retention_in_days": 3,
     },
 )
-az.sql.Server("sql-version", resource_group_name=g, server_name="sql-phi-01", version="11.0", administrator_login="dba")
 az.dbforpostgresql.Server(
     "psql-storage",
     resource_group_name=g,
     server_name="psql-phi-01",
     version="16",
     sku={"name": "Standard_D2ds_v5", "tier": "GeneralPurpose"},
-    storage={"storage_size_gb": 20},
+    storage={"storage_size_gb": 65537},
 )
 az.cosmosdb.DatabaseAccount(
     "cosmos-name",
@@ -223,9 +222,6 @@ if importlib.util.find_spec("pulumi_azure") is not None:
         tenant_id="00000000-0000-0000-0000-000000000000",
         sku_name="standard",
         soft_delete_retention_days=120,
-    )
-    azure.mssql.Server(
-        "c-sql-version", name="sql-phi-02", resource_group_name=c, location=L, version="11.0", administrator_login="dba"
     )
     azure.postgresql.FlexibleServer(
         "c-psql-retention",

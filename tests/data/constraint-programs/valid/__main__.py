@@ -32,7 +32,6 @@ az.keyvault.Vault(
         "soft_delete_retention_in_days": 7,
     },
 )
-az.sql.Server("sql-version", resource_group_name=g, server_name="sql-phi-01", version="12.0", administrator_login="dba")
 az.dbforpostgresql.Server(
     "psql-storage",
     resource_group_name=g,
@@ -229,9 +228,6 @@ if importlib.util.find_spec("pulumi_azure") is not None:
         tenant_id="00000000-0000-0000-0000-000000000000",
         sku_name="standard",
         soft_delete_retention_days=90,
-    )
-    azure.mssql.Server(
-        "c-sql-version", name="sql-phi-02", resource_group_name=c, location=L, version="12.0", administrator_login="dba"
     )
     azure.postgresql.FlexibleServer(
         "c-psql-retention",
