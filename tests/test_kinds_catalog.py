@@ -359,3 +359,132 @@ def test_the_pack_loads_without_the_sdk_or_this_repository() -> None:
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT / "policy_pack")},
     )  # fmt: skip
     assert result.stdout.strip() == "[]"
+
+
+# --- Azure Managed Redis (kinds managed-redis-cluster and managed-redis-database) ---------------------------------
+
+_PHI_STACK_RULES = (
+    "phi-audit-logs-to-workspace",
+    "phi-private-connectivity",
+    "phi-delete-lock",
+    "cmk-key-protected-and-granted",
+)
+_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6"
+
+
+def _managed_redis_native(hardened: bool) -> None:
+    """A cluster and its database on azure-native; hardened: a private endpoint (sub-resource 'redisEnterprise'),
+    the database's logs sent to a workspace through a target built from the cluster's ID, a CanNotDelete lock on
+    the cluster, and its customer-managed key in a purge-protected vault that its identity may unwrap with."""
+    import pulumi_azure_native as native
+
+    rg = "rg-claims"
+    vault = native.keyvault.Vault(
+        "kv", resource_group_name=rg,
+        properties={"tenant_id": "00000000-0000-0000-0000-000000000000", "sku": {"family": "A", "name": "premium"},
+                    "enable_purge_protection": True if hardened else None},
+    )  # fmt: skip
+    key = native.keyvault.Key("amr-kek", resource_group_name=rg, vault_name=vault.name, properties={"kty": "RSA"})
+    identity = native.managedidentity.UserAssignedIdentity("amr-id", resource_group_name=rg)
+    if hardened:
+        native.authorization.RoleAssignment(
+            "amr-unwrap", principal_id=identity.principal_id, principal_type="ServicePrincipal", scope=key.id,
+            role_definition_id=f"/providers/Microsoft.Authorization/roleDefinitions/{_CRYPTO_SERVICE_ENCRYPTION_USER}",
+        )  # fmt: skip
+    cluster = native.redisenterprise.RedisEnterprise(
+        "amr", resource_group_name=rg, sku={"name": "Balanced_B1"}, public_network_access="Disabled",
+        identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+        encryption={"customer_managed_key_encryption": {
+            "key_encryption_key_url": key.key_uri_with_version,
+            "key_encryption_key_identity": {"identity_type": "userAssignedIdentity",
+                                            "user_assigned_identity_resource_id": identity.id}}},
+    )  # fmt: skip
+    native.redisenterprise.Database(
+        "amr-db", cluster_name=cluster.name, resource_group_name=rg, database_name="default",
+        access_keys_authentication="Disabled", client_protocol="Encrypted",
+    )  # fmt: skip
+    if not hardened:
+        return
+    workspace = native.operationalinsights.Workspace("law", resource_group_name=rg)
+    native.network.PrivateEndpoint(
+        "amr-pe", resource_group_name=rg, subnet={"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe"},
+        private_link_service_connections=[{"name": "amr", "private_link_service_id": cluster.id, "group_ids": ["redisEnterprise"]}],
+    )  # fmt: skip
+    native.monitor.DiagnosticSetting(
+        "amr-logs", resource_uri=cluster.id.apply(lambda cluster_id: f"{cluster_id}/databases/default"),
+        workspace_id=workspace.id, logs=[{"category_group": "allLogs", "enabled": True}],
+    )  # fmt: skip
+    native.authorization.ManagementLockByScope("amr-lock", scope=cluster.id, level="CanNotDelete")
+
+
+def _managed_redis_classic(hardened: bool) -> None:
+    """The same on the classic provider, whose ManagedRedis holds its database inline (defaultDatabase)."""
+    import pulumi_azure as classic
+
+    rg, location = "rg-claims", "eastus2"
+    vault = classic.keyvault.KeyVault(
+        "kv", resource_group_name=rg, location=location, tenant_id="00000000-0000-0000-0000-000000000000",
+        sku_name="premium", purge_protection_enabled=hardened,
+    )  # fmt: skip
+    key = classic.keyvault.Key(
+        "amr-kek", key_vault_id=vault.id, key_type="RSA", key_size=3072, key_opts=["wrapKey", "unwrapKey"]
+    )
+    identity = classic.authorization.UserAssignedIdentity("amr-id", resource_group_name=rg, location=location)
+    if hardened:
+        classic.authorization.Assignment(
+            "amr-unwrap", principal_id=identity.principal_id, scope=key.resource_id,
+            role_definition_name="Key Vault Crypto Service Encryption User",
+        )  # fmt: skip
+    redis = classic.managedredis.ManagedRedis(
+        "amr", resource_group_name=rg, location=location, sku_name="Balanced_B1", public_network_access="Disabled",
+        identity={"type": "UserAssigned", "identity_ids": [identity.id]},
+        customer_managed_key={"key_vault_key_id": key.id, "user_assigned_identity_id": identity.id},
+        default_database={"access_keys_authentication_enabled": False, "client_protocol": "Encrypted"},
+    )  # fmt: skip
+    if not hardened:
+        return
+    workspace = classic.operationalinsights.AnalyticsWorkspace("law", resource_group_name=rg, location=location)
+    classic.privatelink.Endpoint(
+        "amr-pe", resource_group_name=rg, location=location,
+        subnet_id="/subscriptions/x/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/pe",
+        private_service_connection={"name": "amr", "private_connection_resource_id": redis.id,
+                                    "subresource_names": ["redisEnterprise"], "is_manual_connection": False},
+    )  # fmt: skip
+    classic.monitoring.DiagnosticSetting(
+        "amr-logs", target_resource_id=redis.id.apply(lambda redis_id: f"{redis_id}/databases/default"),
+        log_analytics_workspace_id=workspace.id, enabled_logs=[{"category_group": "allLogs"}],
+    )  # fmt: skip
+    classic.management.Lock("amr-lock", scope=redis.id, lock_level="CanNotDelete")
+
+
+def test_managed_redis_is_catalogued_with_its_documented_private_link_and_logs() -> None:
+    from phi_guardrails.private_link import zone_matches
+
+    for token in ("azure-native:redisenterprise:RedisEnterprise", "azure:managedredis/managedRedis:ManagedRedis"):
+        kind = catalogs.kind_of(token)
+        assert kind is not None and kind.kind == "managed-redis-cluster", token
+        assert kind.holds_phi and kind.cmk_consumer and not kind.stateful
+        assert kind.private_link_group_ids == ("redisEnterprise",)
+        assert kind.diagnostic_categories == ("ConnectionEvents",)
+    database = catalogs.kind_of("azure-native:redisenterprise:Database")
+    assert database is not None and not database.holds_phi  # checked through its cluster
+    assert zone_matches("redisEnterprise", "privatelink.redis.azure.net")
+    assert not zone_matches("redisEnterprise", "privatelink.redis.cache.windows.net")  # Azure Cache for Redis's
+
+
+@pytest.mark.parametrize("program", [_managed_redis_native, _managed_redis_classic], ids=["native", "classic"])
+def test_an_unhardened_managed_redis_trips_the_phi_stack_rules_and_a_hardened_one_passes(
+    program: Callable[[bool], None],
+) -> None:
+    def on_redis(hardened: bool) -> dict[str, list[str]]:
+        """The verdicts on the Redis cluster (the key vault is a PHI kind of its own, hardened elsewhere)."""
+        found = _verdicts(lambda: program(hardened), _PHI_STACK_RULES)
+        return {rule: [name for name in names if name == "amr"] for rule, names in found.items() if "amr" in names}
+
+    assert on_redis(False) == {
+        "phi-audit-logs-to-workspace": ["amr"],
+        "phi-private-connectivity": ["amr"],
+        "phi-delete-lock": ["amr"],
+        "cmk-key-protected-and-granted": ["amr", "amr"],  # its key's vault lacks purge protection; no unwrap role
+    }
+    assert on_redis(True) == {}
