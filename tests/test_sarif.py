@@ -7,6 +7,7 @@ The schema is OASIS's ``sarif-schema-2.1.0.json`` (errata01), shipped in ``tests
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,48 @@ def test_an_invalid_log_fails_the_schema(log: dict) -> None:
     broken = json.loads(json.dumps(log))
     del broken["runs"][0]["results"][0]["message"]
     assert list(Draft4Validator(SCHEMA).iter_errors(broken))
+
+
+def conformance_errors(document: dict) -> list[str]:
+    """SARIF 2.1.0 §3.27.9/§3.27.10, which the JSON schema cannot express: "If level has any value other than
+    "none" and kind is present, then kind SHALL have the value "fail"", and any other kind takes level "none"."""
+    errors = []
+    for run in document["runs"]:
+        for position, found in enumerate(run.get("results", [])):
+            kind, level = found.get("kind", "fail"), found.get("level")
+            if kind != "fail" and level not in (None, "none"):
+                errors.append(f"result {position} ({found.get('ruleId')}): kind '{kind}' with level '{level}'")
+    return errors
+
+
+def test_every_result_pairs_kind_and_level_as_the_spec_requires(log: dict, result: PreviewResult) -> None:
+    assert {r["kind"] for r in log["runs"][0]["results"]} == {"fail"}
+    assert conformance_errors(log) == []
+    # a value the rule could not verify at preview: a "fail" at note level, marked by its status
+    report = compliance.build(result)
+    rule = next(rule for rule in report.rules if any(v.status == compliance.FAIL for v in rule.verdicts))
+    position = next(i for i, v in enumerate(rule.verdicts) if v.status == compliance.FAIL)
+    rule.verdicts[position] = replace(rule.verdicts[position], status=compliance.UNVERIFIABLE, detail="sku of x")
+    document = sarif.document(report, result)
+    assert Draft4Validator(SCHEMA).is_valid(document) and conformance_errors(document) == []
+    found = [
+        r for r in document["runs"][0]["results"] if r.get("properties", {}).get("status") == compliance.UNVERIFIABLE
+    ]
+    assert [(r["ruleId"], r["level"], r["kind"]) for r in found] == [(rule.name, "note", "fail")]
+    assert "not verifiable at preview: sku of x" in found[0]["message"]["text"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "level", "conformant"),
+    [("review", "note", False), ("review", "warning", False), ("open", "error", False), ("review", "none", True),
+     ("informational", None, True), ("fail", "note", True), (None, "warning", True)],
+)  # fmt: skip
+def test_the_kind_and_level_check_can_fail(log: dict, kind: str | None, level: str | None, conformant: bool) -> None:
+    one = {key: value for key, value in log["runs"][0]["results"][0].items() if key not in ("kind", "level")}
+    one.update({key: value for key, value in (("kind", kind), ("level", level)) if value is not None})
+    altered = {**log, "runs": [{**log["runs"][0], "results": [one]}]}
+    assert Draft4Validator(SCHEMA).is_valid(altered)  # the schema alone accepts every pair
+    assert (conformance_errors(altered) == []) is conformant
 
 
 def test_rules_carry_citation_remediation_and_severity(log: dict) -> None:
@@ -133,7 +176,10 @@ def test_weakenings_and_rejections_become_results(result: PreviewResult) -> None
     document = sarif.document(report, result)
     assert Draft4Validator(SCHEMA).is_valid(document)
     results = {r["ruleId"]: r for r in document["runs"][0]["results"]}
-    assert results["gate-weakening/broad-exemption"]["level"] == "warning"
+    assert conformance_errors(document) == []
+    weakening = results["gate-weakening/broad-exemption"]
+    assert (weakening["level"], weakening["kind"]) == ("warning", "fail")
+    assert weakening["properties"] == {"weakening": "broad-exemption"}
     assert results["azure-rejects/enum"]["level"] == "error"
     waiver = results["gate-weakening/waiver"]["locations"][0]
     assert waiver["logicalLocations"][0]["fullyQualifiedName"] == server.urn

@@ -5,15 +5,22 @@ citation, description, remediation and severity (``properties.security-severity`
 uses to rank alerts). Results are what a reviewer acts on:
 
 - a failed rule (``level`` ``error`` when mandatory, ``warning`` when advisory);
-- a value the rule could not verify at preview (``note``, ``kind: review``);
+- a value the rule could not verify at preview (``note``; ``properties.status`` ``unverifiable``);
 - an exempted resource (the failure, carried with an accepted ``external`` suppression and its reason);
 - a value Azure would reject (``error``, rule ``azure-rejects/<constraint>``);
-- a weakening of the gate (``warning``, rule ``gate-weakening/<kind>``);
+- a weakening of the gate (``warning``, rule ``gate-weakening/<kind>``; ``properties.weakening``);
 - a remediation a pack applied (``note``, rule ``policy-remediation/<pack>/<policy>``): the program as
-  written does not comply, and what Azure receives differs from it. SARIF 2.1.0 §3.27.10 allows a
-  ``level`` other than ``none`` only with ``kind: fail``, so it is a ``fail`` at ``note`` level. The
-  message names the property paths changed, never the values; SARIF's ``fixes`` (§3.55) describe edits
-  to a source file, which a remediation is not.
+  written does not comply, and what Azure receives differs from it. The message names the property
+  paths changed, never the values; SARIF's ``fixes`` (§3.55) describe edits to a source file, which a
+  remediation is not.
+
+Every result is ``kind: fail``. SARIF 2.1.0 §3.27.9: "If level has any value other than "none" and kind
+is present, then kind SHALL have the value "fail"" (and §3.27.10: any other kind forces ``level: none``).
+GitHub code scanning filters alerts by a result's ``level`` and uses only the properties its "SARIF support
+for code scanning" page lists, ``kind`` not among them (docs.github.com/code-security), so ``kind: review``
+at ``level: none`` would strip an unverifiable value or a weakening of the severity a reviewer filters on. Each is a problem the
+gate did not clear, so it is a ``fail`` at ``note`` or ``warning`` level; what sets it apart stays in the
+result's properties.
 
 Each result's location is where the program constructed the resource: the SDK sends that
 ``sourcePosition`` with every registration (``Registration.source_uri``/``source_line``). Paths
@@ -127,10 +134,11 @@ def document(report: ComplianceReport, result: PreviewResult | None = None) -> d
                 "ruleId": f"gate-weakening/{kind}",
                 "ruleIndex": position,
                 "level": "warning",
-                "kind": "review",
+                "kind": "fail",  # §3.27.9: a level other than "none" takes kind "fail"
                 "message": {"text": text or kind},
                 "locations": [_location(urn, resources.get(urn), root, fallback)],
                 "partialFingerprints": {"landingZone/v1": _fingerprint("gate-weakening", kind, text)},
+                "properties": {"weakening": kind},
             }
         )
     for remediation in report.remediations:
@@ -264,8 +272,7 @@ def _result(rule: Rule, verdict: Verdict, position: int, root: Path, fallback: d
         },
     }
     if verdict.status == UNVERIFIABLE:
-        entry["level"] = "note"
-        entry["kind"] = "review"
+        entry["level"] = "note"  # kind stays "fail" (§3.27.9); properties.status says it awaits review
         entry["message"] = {"text": f"{label}: not verifiable at preview: {verdict.detail}"}
     elif verdict.status == EXEMPTED:
         entry["message"] = {"text": f"{label}: exempted from '{rule.name}': {rule.description}"}
