@@ -167,10 +167,17 @@ def test_coverage_counts_matched_controls() -> None:
     assert "no-standing-privileged-access" in rows["`authorization` (no kind record)"].rules
 
 
+#: A token no provider emits (Azure has no 'zztest' namespace), for the made-up service below.
+MADE_UP_TOKEN = "azure-native:zztest:MadeUpService"
+
+
 def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypatch: pytest.MonkeyPatch) -> None:
     from phi_guardrails import docs
     from phi_guardrails.catalogs import Kind
 
+    # The made-up service is new only if the real catalog holds nothing like it.
+    assert catalogs.kind_of(MADE_UP_TOKEN) is None
+    assert not [k for k in catalogs.kinds() if k.kind.startswith("zz-test-") or k.service.startswith("ZZ Test")]
     rule = ResourceRule(
         id="example-new-rule",
         description="d",
@@ -178,14 +185,14 @@ def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypa
         severity=Severity.HIGH,
         enforcement=EnforcementLevel.MANDATORY,
         remediation="r",
-        targets=(Target(("azure-native:healthbot:Bot",), lambda view: ()),),
+        targets=(Target((MADE_UP_TOKEN,), lambda view: ()),),
         azure_policy_ids=("a451c1ef-c6ca-483d-87ed-f49761e3ffb5",),
         checkov_ids=("CKV_AZURE_9",),
     )
     extra = Kind(
-        kind="health-bot",  # a service the catalog does not hold
-        service="Azure Health Bot",
-        native=("azure-native:healthbot:Bot",),
+        kind="zz-test-made-up-service",  # no Azure service: it can never collide with a catalog record
+        service="ZZ Test Made-up Service",
+        native=(MADE_UP_TOKEN,),
         classic=(),
         holds_phi=True,
         stateful=True,
@@ -196,14 +203,16 @@ def test_a_new_rule_and_a_new_kind_appear_without_editing_the_generator(monkeypa
     )
     monkeypatch.setattr(docs, "RULES", (*registry.RULES, rule))
     monkeypatch.setattr(crosswalk, "kinds", lambda: (*catalogs.kinds(), extra))
-    monkeypatch.setattr(crosswalk, "kind_of", lambda token: extra if "healthbot" in token else catalogs.kind_of(token))
+    monkeypatch.setattr(
+        crosswalk, "kind_of", lambda token: extra if token == MADE_UP_TOKEN else catalogs.kind_of(token)
+    )
     text = docs.render()
     assert "## `example-new-rule`" in text
     assert (
         "| `example-new-rule` | `a451c1ef-c6ca-483d-87ed-f49761e3ffb5` Audit usage of custom RBAC roles | `CKV_AZURE_9`"
         in text
     )
-    assert "| Azure Health Bot | health-bot | 1 |" in text
+    assert "| ZZ Test Made-up Service | zz-test-made-up-service | 1 |" in text
 
 
 def test_benchmark_names_are_escaped_in_tables() -> None:
