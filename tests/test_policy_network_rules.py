@@ -227,7 +227,7 @@ class TestPrivateEndpointZoneGroups:
         assert "'vault' sub-resource" in diagnostic.message
 
     def test_classic_endpoint_needs_inline_zone_group(self, analyze: Analyze) -> None:
-        bare = one("azure:network/privateEndpoint:PrivateEndpoint", "pe", {"subnetId": "/s"})
+        bare = one("azure:privatelink/endpoint:Endpoint", "pe", {"subnetId": "/s"})
         assert verdicts(analyze, bare) == {"private-endpoint-dns-zone-group": ["mandatory"]}
 
 

@@ -54,8 +54,7 @@ DIAGNOSTIC_SETTINGS = {
 }
 PRIVATE_ENDPOINTS = {
     "azure-native:network:PrivateEndpoint": ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"),
-    "azure:network/privateEndpoint:PrivateEndpoint": ("privateServiceConnection",),
-    "azure:privatelink/endpoint:Endpoint": ("privateServiceConnection",),  # the token the classic SDK registers
+    "azure:privatelink/endpoint:Endpoint": ("privateServiceConnection",)
 }
 LOCKS = {
     "azure-native:authorization:ManagementLockByScope": ("scope",),
