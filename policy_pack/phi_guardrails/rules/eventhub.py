@@ -20,9 +20,10 @@ from collections.abc import Iterable
 from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target
-from phi_guardrails.service_checks import companions_by_target, first_of, forbidden, is_set, service_rule, sku_is, when
+from phi_guardrails.messaging import namespace_minimum_tls, native_namespace_key
+from phi_guardrails.service_checks import companions_by_target, forbidden, is_set, service_rule, sku_is
 
 NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
 CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
@@ -58,26 +59,7 @@ RULES = (
         ),
         azure_policy_ids=("5d4e3c65-4873-47be-94f3-6f8b953a3598",),
     ),
-    service_rule(
-        "eventhub-minimum-tls",
-        description="Event Hubs namespaces must refuse TLS older than 1.2.",
-        citation=citations.ENCRYPTION_IN_TRANSIT,
-        severity=Severity.HIGH,
-        remediation="Set minimumTlsVersion='1.2' or later, or leave it unset (1.2 is the default on both providers).",
-        targets=(
-            # Unset is 1.2: ARM creates namespaces with minimumTlsVersion 1.2 unless told otherwise (API versions
-            # from 2022-01-01-preview; azure-native v3 sends 2024-01-01), and TLS 1.0/1.1 are retired (https://learn.microsoft.com/azure/event-hubs/transport-layer-security-configure-minimum-version).
-            Target(
-                NATIVE_NAMESPACE,
-                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
-            ),
-            Target(
-                CLASSIC_NAMESPACE,
-                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
-            ),
-        ),
-        checkov_ids=("CKV_AZURE_223",),
-    ),
+    namespace_minimum_tls("eventhub-minimum-tls", "Event Hubs", NATIVE_NAMESPACE, CLASSIC_NAMESPACE, "CKV_AZURE_223"),
     service_rule(
         "eventhub-public-network-access-disabled",
         description="Event Hubs namespaces must not be reachable from public networks; use private endpoints.",
@@ -112,13 +94,7 @@ def _events_under_customer_key(context: StackContext) -> Iterable[tuple[str, str
     keyed, keyed_names = companions_by_target(
         context, CLASSIC_CUSTOMER_KEY, "eventhubNamespaceId", lambda key: key.view.has("keyVaultKeyIds")
     )
-    native_check = when(
-        _offers_cmk,
-        first_of(
-            must_equal("encryption.keySource", "Microsoft.KeyVault", _NO_CMK),
-            must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
-        ),
-    )
+    native_check = native_namespace_key(_offers_cmk, _NO_CMK)
 
     def native(namespace: StackResource) -> Iterable[str]:
         yield from native_check(namespace.view)

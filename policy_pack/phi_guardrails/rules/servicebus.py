@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from pulumi_policy import EnforcementLevel, Severity
 
 from phi_guardrails import citations
-from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
+from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import StackContext, StackResource, StackRule, Target
-from phi_guardrails.service_checks import companions_by_target, first_of, forbidden, service_rule, sku_is, when
+from phi_guardrails.messaging import namespace_minimum_tls, native_namespace_key
+from phi_guardrails.service_checks import companions_by_target, forbidden, service_rule, sku_is
 
 NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
 CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace", "azure:eventhub/namespace:Namespace")
@@ -59,25 +60,8 @@ RULES = (
         azure_policy_ids=("cfb11c26-f069-4c14-8e36-56c394dae5af",),
         checkov_ids=("CKV_AZURE_203",),
     ),
-    service_rule(
-        "servicebus-minimum-tls",
-        description="Service Bus namespaces must refuse TLS older than 1.2.",
-        citation=citations.ENCRYPTION_IN_TRANSIT,
-        severity=Severity.HIGH,
-        remediation="Set minimumTlsVersion='1.2' or later, or leave it unset (1.2 is the default on both providers).",
-        targets=(
-            # Unset is 1.2: ARM creates namespaces with minimumTlsVersion 1.2 unless told otherwise (API versions
-            # from 2022-01-01-preview; azure-native v3 sends 2024-01-01), and TLS 1.0/1.1 are retired (https://learn.microsoft.com/azure/service-bus-messaging/transport-layer-security-configure-minimum-version).
-            Target(
-                NATIVE_NAMESPACE,
-                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
-            ),
-            Target(
-                CLASSIC_NAMESPACE,
-                must_equal("minimumTlsVersion", ("1.2", "1.3"), "TLS older than 1.2 is accepted", absent="ok"),
-            ),
-        ),
-        checkov_ids=("CKV_AZURE_205",),
+    namespace_minimum_tls(
+        "servicebus-minimum-tls", "Service Bus", NATIVE_NAMESPACE, CLASSIC_NAMESPACE, "CKV_AZURE_205"
     ),
     service_rule(
         "servicebus-public-network-access-disabled",
@@ -110,13 +94,7 @@ def _messages_under_customer_key(context: StackContext) -> Iterable[tuple[str, s
     keyed, keyed_names = companions_by_target(
         context, CLASSIC_CUSTOMER_KEY, "namespaceId", lambda key: key.view.has("keyVaultKeyId")
     )
-    native_check = when(
-        sku_is("Premium"),
-        first_of(
-            must_equal("encryption.keySource", "Microsoft.KeyVault", _NO_CMK),
-            must_be_set("encryption.keyVaultProperties", "the customer-managed key is not named"),
-        ),
-    )
+    native_check = native_namespace_key(sku_is("Premium"), _NO_CMK)
 
     def native(namespace: StackResource) -> Iterable[str]:
         yield from native_check(namespace.view)
