@@ -11,6 +11,9 @@ workspace, delete locks, protect on stateful resources). The mistakes a team typ
 - the subscription baseline (activity log export, Defender plans) is not named (no baselineStack in the pack config).
 """
 
+import sys
+from pathlib import Path
+
 import pulumi
 from pulumi_azure_native import (
     authorization,
@@ -18,61 +21,24 @@ from pulumi_azure_native import (
     containerregistry,
     containerservice,
     eventhub,
-    keyvault,
     managedidentity,
-    monitor,
-    network,
     redis,
 )
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the corpus folder: the shared _spoke module
+from _spoke import CENTRAL_WORKSPACE, Spoke
+
 RG = "rg-events-prod"
 LOCATION = "eastus2"
-TENANT = "72f988bf-0000-4000-8000-000000000001"
 SPOKE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-spoke-events/providers/Microsoft.Network/virtualNetworks/vnet-spoke-events"
 ENDPOINT_SUBNET = f"{SPOKE}/subnets/snet-endpoints"
 NODE_SUBNET = f"{SPOKE}/subnets/snet-aks-nodes"
-ZONES = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones"
-CENTRAL_WORKSPACE = (
-    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-logs"
-    "/providers/Microsoft.OperationalInsights/workspaces/log-platform-central"
-)
 ADMINS_GROUP = "00000000-0000-0000-0000-00000000a0a0"
 TAGS = {"dataClassification": "phi", "owner": "events-team@contoso.example", "environment": "prod"}
-KEEP = pulumi.ResourceOptions(protect=True)
+WORKLOAD = Spoke(RG, LOCATION, ENDPOINT_SUBNET, TAGS)
 #: Key Vault Crypto Service Encryption User and AcrPull (built-in role definition IDs).
 CRYPTO_SERVICE_USER = "/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6"
 ACR_PULL = "/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d"
-
-
-def private_endpoint(name: str, target: pulumi.Output[str], group: str, zone: str) -> None:
-    endpoint = network.PrivateEndpoint(
-        f"pe-{name}",
-        private_endpoint_name=f"pe-{name}",
-        resource_group_name=RG,
-        location=LOCATION,
-        subnet={"id": ENDPOINT_SUBNET},
-        private_link_service_connections=[
-            {"name": f"{name}-{group}", "private_link_service_id": target, "group_ids": [group]}
-        ],
-        tags=TAGS,
-    )
-    network.PrivateDnsZoneGroup(
-        f"pe-{name}-dns",
-        private_dns_zone_group_name="default",
-        private_endpoint_name=endpoint.name,
-        resource_group_name=RG,
-        private_dns_zone_configs=[{"name": zone, "private_dns_zone_id": f"{ZONES}/{zone}"}],
-    )
-
-
-def audit_logs(name: str, target: pulumi.Output[str]) -> None:
-    monitor.DiagnosticSetting(
-        f"diag-{name}",
-        name="to-central-workspace",
-        resource_uri=target,
-        workspace_id=CENTRAL_WORKSPACE,
-        logs=[{"category_group": "allLogs", "enabled": True}],
-    )
 
 
 identity = managedidentity.UserAssignedIdentity(
@@ -82,41 +48,7 @@ kubelet = managedidentity.UserAssignedIdentity(
     "id-events-kubelet", resource_name_="id-events-kubelet", resource_group_name=RG, location=LOCATION, tags=TAGS
 )
 
-vault = keyvault.Vault(
-    "kv-events",
-    vault_name="kv-events-prod-01",
-    resource_group_name=RG,
-    location=LOCATION,
-    properties={
-        "tenant_id": TENANT,
-        "sku": {"family": "A", "name": "premium"},
-        "enable_rbac_authorization": True,
-        "enable_purge_protection": True,
-        "enable_soft_delete": True,
-        "soft_delete_retention_in_days": 90,
-        "public_network_access": "Disabled",
-        "network_acls": {"default_action": "Deny", "bypass": "None"},
-    },
-    tags=TAGS,
-    opts=KEEP,
-)
-key = keyvault.Key(
-    "cmk-events",
-    key_name="cmk-events",
-    vault_name=vault.name,
-    resource_group_name=RG,
-    properties={
-        "kty": "RSA-HSM",
-        "key_size": 3072,
-        "attributes": {"expires": 1893456000},
-        "rotation_policy": {
-            "attributes": {"expiry_time": "P2Y"},
-            "lifetime_actions": [{"action": {"type": "rotate"}, "trigger": {"time_before_expiry": "P30D"}}],
-        },
-    },
-    tags=TAGS,
-    opts=KEEP,
-)
+vault, key = WORKLOAD.cmk_vault("kv-events", "kv-events-prod-01", "cmk-events")
 authorization.RoleAssignment(
     "ra-events-unwrap",
     principal_id=identity.principal_id,
@@ -257,10 +189,10 @@ eventhub.EventHub(
     retention_description={"cleanup_policy": "Delete", "retention_time_in_hours": 168},
 )
 
-private_endpoint("kv-events", vault.id, "vault", "privatelink.vaultcore.azure.net")
-private_endpoint("acr-events", registry.id, "registry", "privatelink.azurecr.io")
-private_endpoint("redis-events", cache.id, "redisCache", "privatelink.redis.cache.windows.net")
-private_endpoint("evhns-events", events.id, "namespace", "privatelink.servicebus.windows.net")
+WORKLOAD.private_endpoint("kv-events", vault.id, "vault", "privatelink.vaultcore.azure.net")
+WORKLOAD.private_endpoint("acr-events", registry.id, "registry", "privatelink.azurecr.io")
+WORKLOAD.private_endpoint("redis-events", cache.id, "redisCache", "privatelink.redis.cache.windows.net")
+WORKLOAD.private_endpoint("evhns-events", events.id, "namespace", "privatelink.servicebus.windows.net")
 for name, resource in (
     ("kv-events", vault),
     ("aks-events", cluster),
@@ -268,8 +200,6 @@ for name, resource in (
     ("redis-events", cache),
     ("evhns-events", events),
 ):
-    audit_logs(name, resource.id)
+    WORKLOAD.audit_logs(name, resource.id)
 for name, resource in (("kv-events", vault), ("redis-events", cache), ("evhns-events", events)):
-    authorization.ManagementLockByScope(
-        f"lock-{name}", lock_name="do-not-delete", scope=resource.id, level="CanNotDelete", notes="PHI store"
-    )
+    WORKLOAD.delete_lock(name, resource.id)

@@ -10,103 +10,32 @@ The mistakes a team typically makes:
 - the subscription baseline (activity log export, Defender plans) is not named (no baselineStack in the pack config).
 """
 
+import sys
+from pathlib import Path
+
 import pulumi
-from pulumi_azure_native import authorization, cosmosdb, keyvault, managedidentity, monitor, network, web
+from pulumi_azure_native import authorization, cosmosdb, managedidentity, web
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the corpus folder: the shared _spoke module
+from _spoke import Spoke
 
 RG = "rg-claims-prod"
 LOCATION = "eastus2"
-TENANT = "72f988bf-0000-4000-8000-000000000001"
 SPOKE = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-spoke-claims/providers/Microsoft.Network/virtualNetworks/vnet-spoke-claims"
 ENDPOINT_SUBNET = f"{SPOKE}/subnets/snet-endpoints"
 APP_SUBNET = f"{SPOKE}/subnets/snet-apps"
-ZONES = "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-hub-dns/providers/Microsoft.Network/privateDnsZones"
-CENTRAL_WORKSPACE = (
-    "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg-platform-logs"
-    "/providers/Microsoft.OperationalInsights/workspaces/log-platform-central"
-)
 TAGS = {"dataClassification": "phi", "owner": "claims-team@contoso.example", "environment": "prod"}
-KEEP = pulumi.ResourceOptions(protect=True)
+WORKLOAD = Spoke(RG, LOCATION, ENDPOINT_SUBNET, TAGS)
 #: Key Vault Secrets User and Key Vault Crypto Service Encryption User (built-in role definition IDs).
 SECRETS_USER = "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"
 CRYPTO_SERVICE_USER = "/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6"
-
-
-def private_endpoint(name: str, target: pulumi.Output[str], group: str, zone: str) -> None:
-    endpoint = network.PrivateEndpoint(
-        f"pe-{name}",
-        private_endpoint_name=f"pe-{name}",
-        resource_group_name=RG,
-        location=LOCATION,
-        subnet={"id": ENDPOINT_SUBNET},
-        private_link_service_connections=[
-            {"name": f"{name}-{group}", "private_link_service_id": target, "group_ids": [group]}
-        ],
-        tags=TAGS,
-    )
-    network.PrivateDnsZoneGroup(
-        f"pe-{name}-dns",
-        private_dns_zone_group_name="default",
-        private_endpoint_name=endpoint.name,
-        resource_group_name=RG,
-        private_dns_zone_configs=[{"name": zone, "private_dns_zone_id": f"{ZONES}/{zone}"}],
-    )
-
-
-def audit_logs(name: str, target: pulumi.Output[str]) -> None:
-    monitor.DiagnosticSetting(
-        f"diag-{name}",
-        name="to-central-workspace",
-        resource_uri=target,
-        workspace_id=CENTRAL_WORKSPACE,
-        logs=[{"category_group": "allLogs", "enabled": True}],
-    )
-
-
-def delete_lock(name: str, target: pulumi.Output[str]) -> None:
-    authorization.ManagementLockByScope(
-        f"lock-{name}", lock_name="do-not-delete", scope=target, level="CanNotDelete", notes="PHI store"
-    )
 
 
 identity = managedidentity.UserAssignedIdentity(
     "id-claims", resource_name_="id-claims", resource_group_name=RG, location=LOCATION, tags=TAGS
 )
 
-vault = keyvault.Vault(
-    "kv-claims",
-    vault_name="kv-claims-prod-01",
-    resource_group_name=RG,
-    location=LOCATION,
-    properties={
-        "tenant_id": TENANT,
-        "sku": {"family": "A", "name": "premium"},
-        "enable_rbac_authorization": True,
-        "enable_purge_protection": True,
-        "enable_soft_delete": True,
-        "soft_delete_retention_in_days": 90,
-        "public_network_access": "Disabled",
-        "network_acls": {"default_action": "Deny", "bypass": "None"},
-    },
-    tags=TAGS,
-    opts=KEEP,
-)
-key = keyvault.Key(
-    "cmk-cosmos",
-    key_name="cmk-cosmos",
-    vault_name=vault.name,
-    resource_group_name=RG,
-    properties={
-        "kty": "RSA-HSM",
-        "key_size": 3072,
-        "attributes": {"expires": 1893456000},
-        "rotation_policy": {
-            "attributes": {"expiry_time": "P2Y"},
-            "lifetime_actions": [{"action": {"type": "rotate"}, "trigger": {"time_before_expiry": "P30D"}}],
-        },
-    },
-    tags=TAGS,
-    opts=KEEP,
-)
+vault, key = WORKLOAD.cmk_vault("kv-claims", "kv-claims-prod-01", "cmk-cosmos")
 for role, scope, label in ((SECRETS_USER, vault.id, "secrets"), (CRYPTO_SERVICE_USER, key.id, "unwrap")):
     authorization.RoleAssignment(
         f"ra-claims-{label}",
@@ -189,16 +118,16 @@ functions = web.WebApp(
     tags=TAGS,
 )
 
-private_endpoint("kv-claims", vault.id, "vault", "privatelink.vaultcore.azure.net")
-private_endpoint("cosmos-claims", cosmos.id, "Sql", "privatelink.documents.azure.com")
-private_endpoint("app-claims", site.id, "sites", "privatelink.azurewebsites.net")
-private_endpoint("func-claims", functions.id, "sites", "privatelink.azurewebsites.net")
+WORKLOAD.private_endpoint("kv-claims", vault.id, "vault", "privatelink.vaultcore.azure.net")
+WORKLOAD.private_endpoint("cosmos-claims", cosmos.id, "Sql", "privatelink.documents.azure.com")
+WORKLOAD.private_endpoint("app-claims", site.id, "sites", "privatelink.azurewebsites.net")
+WORKLOAD.private_endpoint("func-claims", functions.id, "sites", "privatelink.azurewebsites.net")
 for name, resource in (
     ("kv-claims", vault),
     ("cosmos-claims", cosmos),
     ("app-claims", site),
     ("func-claims", functions),
 ):
-    audit_logs(name, resource.id)
+    WORKLOAD.audit_logs(name, resource.id)
 for name, resource in (("kv-claims", vault), ("cosmos-claims", cosmos)):
-    delete_lock(name, resource.id)
+    WORKLOAD.delete_lock(name, resource.id)
