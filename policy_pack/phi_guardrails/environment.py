@@ -46,6 +46,8 @@ from typing import Any
 
 from pulumi_policy.proxy import UnknownValueError
 
+from phi_guardrails.untrusted import quoted
+
 #: Tag keys that declare the environment class, compared lower-cased.
 TAG_KEYS = frozenset({"environmentclass", "environment-class", "environment_class"})
 #: Tag values that declare non-production, compared lower-cased and trimmed.
@@ -101,8 +103,8 @@ def classify(tags: Any) -> tuple[str, str]:
             value = tags[key]
             normalised = value.strip().lower() if isinstance(value, str) else None
             if normalised not in NONPROD_VALUES:
-                return "production", f"tag {key} does not declare a non-production class"
-            declared.append(f"{key}={normalised}")
+                return "production", f"tag {key.strip()} does not declare a non-production class"
+            declared.append(f"{key.strip()}={normalised}")  # key.strip() is one of TAG_KEYS: safe to echo
     except UnknownValueError:
         return "production", "its environmentClass tag is not known until apply"
     if not declared:
@@ -148,7 +150,7 @@ def decide(
         return Relaxation(False, refusal)
     stack_class, stack_detail = classify(stack_tags)
     resource_class, resource_detail = classify(_tags_of(props))
-    stack = f"stack '{names[0]}' is not named as production"
+    stack = f"stack {quoted(names[0])} is not named as production"
     if stack_class == "production":
         return Relaxation(False, f"the stack's {stack_detail}")
     if resource_class == "nonprod":
@@ -167,7 +169,7 @@ def _production_name(names: list[str]) -> str | None:
     for name in names:
         word = production_word(name)
         if word is not None:
-            return f"stack '{name}' is named as production ('{word}')"
+            return f"stack {quoted(name)} is named as production ('{word}')"
     return None
 
 

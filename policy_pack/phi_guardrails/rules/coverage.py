@@ -54,7 +54,7 @@ DIAGNOSTIC_SETTINGS = {
 }
 PRIVATE_ENDPOINTS = {
     "azure-native:network:PrivateEndpoint": ("privateLinkServiceConnections", "manualPrivateLinkServiceConnections"),
-    "azure:privatelink/endpoint:Endpoint": ("privateServiceConnection",)
+    "azure:privatelink/endpoint:Endpoint": ("privateServiceConnection",),
 }
 LOCKS = {
     "azure-native:authorization:ManagementLockByScope": ("scope",),
