@@ -18,7 +18,7 @@ import pulumi_azure as classic
 import pytest
 from google.protobuf import json_format
 from phi_guardrails.rules import RULES, STACK_RULES
-from pulumi_azure_native import authorization, resources, storage
+from pulumi_azure_native import authorization, keyvault, managedidentity, resources, storage
 
 from landing_zone.preview.engine import enforce
 from landing_zone.preview.pack_config import PolicyConfig
@@ -294,3 +294,86 @@ def test_an_unset_property_unknown_in_the_outputs_never_passes_a_presence_check(
         result = enforce(record(server(name)).registrations, PACK_DIR, config=config)
         verdicts.append(sorted(d.enforcement_level for d in result.diagnostics if d.policy == rule))
     assert verdicts == [["mandatory"], ["advisory"]]
+
+
+CMK_RULE = "cmk-key-protected-and-granted"
+CRYPTO_SERVICE_USER = "/providers/Microsoft.Authorization/roleDefinitions/e147488a-f6f5-4113-8e2d-b22465e65bf6"
+
+
+def cmk_verdicts(program: Callable[[], None], *, in_process: bool = True) -> list[tuple[str, str]]:
+    """The ``cmk-key-protected-and-granted`` diagnostics (enforcement level, message), the other stack rules off."""
+    config = {rule.id: PolicyConfig("disabled") for rule in STACK_RULES if rule.id != CMK_RULE}
+    config[CMK_RULE] = PolicyConfig("mandatory")
+    result = enforce(record(program).registrations, PACK_DIR, config=config, in_process=in_process)
+    return sorted((d.enforcement_level, d.message) for d in result.diagnostics if d.policy == CMK_RULE)
+
+
+def literal_key_name_stack(name: str, *, purge_protection: bool, key_name: str) -> Callable[[], None]:
+    """A storage account whose CMK is named by a literal ``keyName`` and the vault URI output of a vault in the
+    stack (the way workload teams write it): under the CLI the URI is unknown at preview, the vault is known
+    by property dependency, and the key by its literal name in that vault."""
+
+    def program() -> None:
+        identity = managedidentity.UserAssignedIdentity(f"{name}-id", resource_group_name="rg-cmk")
+        vault = keyvault.Vault(
+            f"{name}-kv",
+            vault_name=f"kv-{name}",
+            resource_group_name="rg-cmk",
+            properties={
+                "tenant_id": SUBSCRIPTION,
+                "sku": {"family": "A", "name": "premium"},
+                "enable_rbac_authorization": True,
+                "enable_purge_protection": purge_protection or None,
+            },
+        )
+        key = keyvault.Key(
+            f"{name}-key", key_name=f"cmk-{name}", vault_name=vault.name, resource_group_name="rg-cmk", properties={}
+        )
+        grant = authorization.RoleAssignment(
+            f"{name}-grant",
+            principal_id=identity.principal_id,
+            principal_type="ServicePrincipal",
+            role_definition_id=CRYPTO_SERVICE_USER,
+            scope=key.id,
+        )
+        storage.StorageAccount(
+            name,
+            resource_group_name="rg-cmk",
+            account_name=f"st{name}",
+            kind="StorageV2",
+            sku=storage.SkuArgs(name="Standard_GRS"),
+            identity={"type": "UserAssigned", "user_assigned_identities": [identity.id]},
+            encryption={
+                "key_source": "Microsoft.Keyvault",
+                "identity": {"user_assigned_identity": identity.id},
+                "key_vault_properties": {"key_name": key_name, "key_vault_uri": vault.properties.vault_uri},
+            },
+            opts=pulumi.ResourceOptions(depends_on=[grant]),
+        )
+
+    return program
+
+
+class TestCmkKeyNamedLiterallyInAStackVault:
+    def test_the_vault_output_and_literal_key_name_find_the_key(self) -> None:
+        run = record(literal_key_name_stack("cmkuri0", purge_protection=True, key_name="cmk-cmkuri0"))
+        encryption = analyze_stack_properties(run, NATIVE_ACCOUNT)["encryption"]
+        assert encryption["keyVaultProperties"]["keyVaultUri"] == UNKNOWN, "unknown at preview, as under the CLI"
+        assert cmk_verdicts(literal_key_name_stack("cmkuri1", purge_protection=True, key_name="cmk-cmkuri1")) == []
+        assert (
+            cmk_verdicts(
+                literal_key_name_stack("cmkuri2", purge_protection=True, key_name="CMK-CMKURI2"), in_process=False
+            )
+            == []
+        )
+
+    def test_the_key_found_is_checked_not_skipped(self) -> None:
+        verdicts = cmk_verdicts(literal_key_name_stack("cmkuri3", purge_protection=False, key_name="cmk-cmkuri3"))
+        assert [level for level, _ in verdicts] == ["mandatory"]
+        assert verdicts[0][1].endswith("lives in a vault without purge protection ('cmkuri3-kv')")
+
+    def test_a_key_name_no_stack_key_has_is_unverifiable_and_says_what_to_do(self) -> None:
+        verdicts = cmk_verdicts(literal_key_name_stack("cmkuri4", purge_protection=True, key_name="cmk-elsewhere"))
+        assert [level for level, _ in verdicts] == ["advisory"]
+        assert "no key of this stack matches its key settings" in verdicts[0][1]
+        assert "name its vault by the vault resource's output" in verdicts[0][1]

@@ -239,7 +239,24 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
         storage_key = peek(peek(peek(props, "encryption"), "keyVaultProperties"), "keyName")
         if isinstance(storage_key, str) and names:
             names.append((names[0][0], storage_key.lower()))
-        return [keys_by_name[name] for name in names if name in keys_by_name]
+        found = [keys_by_name[name] for name in names if name in keys_by_name]
+        if isinstance(storage_key, str) and not found:
+            # A literal key name with the vault URI taken from a vault in this stack (unknown at preview
+            # under the CLI, but the property dependency names the vault): the vault's key of that name.
+            vaults = {urn for urn in resource.depends_on_via("encryption") if urn in vaults_by_urn}
+            found = [
+                key
+                for key in keys.values()
+                if (context.name_of(key, "keyName") or key.name.lower()) == storage_key.lower()
+                and any(key_in_vault(key, vaults_by_urn[urn]) for urn in vaults)
+            ]
+        return found
+
+    def key_in_vault(key: StackResource, vault: StackResource) -> bool:
+        return vault.urn in key.depends_on_via("vaultName", "keyVaultId") or (
+            str(context.value(key, "vaultName") or "").lower()
+            == (context.name_of(vault, "vaultName") or vault.name.lower())
+        )
 
     def protected_and_granted(resource: StackResource) -> Iterable[str]:
         dependencies = [dependency.urn for dependency in resource.raw.dependencies]
@@ -247,7 +264,9 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
         if not used_keys:
             if declares_cmk(resource):
                 context.unverifiable.append(
-                    f"the customer-managed key of {quoted(resource.name)} (its key is not in this stack)"
+                    f"the customer-managed key of {quoted(resource.name)} (no key of this stack matches its key settings;"
+                    " if the key is in this stack, name its vault by the vault resource's output and its key by"
+                    " a literal name or the key resource's output)"
                 )
             return
         for key in used_keys:
