@@ -11,11 +11,15 @@ with ruamel.yaml's YAML 1.2 safe loader and adds the checks a file from an untru
   instead of exhausting memory when the value is later walked or serialised;
 - every error names the file, the line and the key path (``landingZone.network.spokes[1]``).
 
-Timestamps stay strings, as yaml.v3 leaves them when decoding into an untyped value.
+Timestamps stay strings, as yaml.v3 leaves them when decoding into an untyped value. An integer
+written with a leading zero (``017``, ``-0_17``) is octal, as yaml.v3 reads it (``resolve.go``:
+``strconv.ParseInt(plain, 0, 64)`` after dropping underscores; "Octals from the 1.1 spec, spelled as
+0777, are still decoded by default in v3"), where plain YAML 1.2 would read decimal 17.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,14 +56,25 @@ class YamlError(ValueError):
         super().__init__(f"{where}: {path + ': ' if path else ''}{message}")
 
 
+#: yaml.v3's 1.1-style octal (``0777``): Go's ``ParseInt(s, 0, 64)`` reads a leading zero as base 8.
+_LEGACY_OCTAL = re.compile(r"[-+]?0[0-7]+")
+
+
 class _Constructor(SafeConstructor):
     """The safe constructor, with timestamps left as the strings they were written as (yaml.v3 does this)."""
 
     def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
         return self.construct_scalar(node)
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        plain = str(self.construct_scalar(node)).replace("_", "")
+        if _LEGACY_OCTAL.fullmatch(plain):
+            return int(plain, 8)
+        return super().construct_yaml_int(node)
+
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 
 
 def _yaml() -> YAML:

@@ -213,6 +213,23 @@ class TestYaml12:
         assert values["demo:start"] == "2026-03-01"
         assert json.loads(values["demo:obj"]) == {"when": "2026-03-01", "flag": "yes"}
 
+    def test_integers_are_read_as_yaml_v3_reads_them(self, tmp_path: Path) -> None:
+        # yaml.v3 drops underscores and parses with Go's ParseInt(s, 0, 64): a leading zero is octal.
+        folder = project_folder(
+            tmp_path,
+            "name: demo\nruntime: python\n",
+            "config:\n  demo:a: 017\n  demo:b: -0_17\n  demo:c: 0o17\n  demo:d: 1_000\n  demo:e: 08\n"
+            "  demo:f: '017'\n  demo:obj:\n    mode: 0755\n",
+        )
+        values = load_stack_config(load_project(folder), "dev").values
+        assert [values[f"demo:{key}"] for key in "abcdef"] == ["15", "-15", "15", "1000", "8", "017"]
+        assert values["demo:obj"] == '{"mode":493}'
+
+    def test_a_value_json_cannot_hold_names_file_and_key(self, tmp_path: Path) -> None:
+        folder = project_folder(tmp_path, "name: demo\nruntime: python\n", "config:\n  demo:limit: .inf\n")
+        with pytest.raises(ProjectError, match=r"Pulumi\.dev\.yaml: demo:limit: inf cannot be passed"):
+            load_stack_config(load_project(folder), "dev")
+
     @pytest.mark.parametrize(
         ("text", "line", "path", "reason"),
         [

@@ -267,7 +267,7 @@ def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
             if _contains_secure(value):
                 secrets.add(full_key)
             raw_values[full_key] = value
-            values[full_key] = go_config_string(_decrypt_offline(value))
+            values[full_key] = _config_string(path, str(key), _decrypt_offline(value))
     elif project.stacks():
         raise ProjectError(f"no stack config {path.name}; stacks here: {', '.join(project.stacks())}")
     missing: list[str] = []
@@ -276,7 +276,9 @@ def load_stack_config(project: PulumiProject, stack: str) -> StackConfig:
             continue
         if declaration.has_default:
             value = declaration.value if declaration.value is not None else declaration.default
-            values[declaration.key] = go_config_string(value)
+            values[declaration.key] = _config_string(
+                project.directory / "Pulumi.yaml", f"config.{declaration.key.removeprefix(project.name + ':')}", value
+            )
             raw_values[declaration.key] = value
         elif declaration.key.startswith(f"{project.name}:"):
             missing.append(declaration.key.partition(":")[2])
@@ -356,6 +358,17 @@ def _decrypt_offline(value: Any) -> Any:
     if isinstance(value, list):
         return [_decrypt_offline(item) for item in value]
     return value
+
+
+def _config_string(path: Path, key: str, value: Any) -> str:
+    """`go_config_string`, failing as the CLI does on a value JSON cannot hold (``.inf``, ``.nan``): naming file and key."""
+    try:
+        return go_config_string(value)
+    except ValueError:
+        raise ProjectError(
+            f"{path}: {key}: {value!r} cannot be passed to the program (JSON has no infinity or NaN); "
+            "quote it to pass text, or give a finite number"
+        ) from None
 
 
 def go_config_string(value: Any) -> str:
