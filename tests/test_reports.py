@@ -177,8 +177,9 @@ class TestUntrustedText:
         )
 
     def test_csv_cells_cannot_become_formulas(self, leaky: PreviewResult) -> None:
-        for start in ("=", "+", "-", "@", "\t", "\r"):
+        for start in ("=", "+", "-", "@", "\t"):
             assert compliance.csv_cell(f"{start}1+1") == f"'{start}1+1"
+        assert compliance.csv_cell("\r=1+1") == "'=1+1"  # the control character goes, then the formula is seen
         assert compliance.csv_cell("plain") == "plain"
         text = compliance.render_csv(compliance.build(leaky))
         assert text.startswith('"citation","safeguard"')  # every cell quoted
@@ -188,6 +189,22 @@ class TestUntrustedText:
         for row in rows:
             for cell in row.values():
                 assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+        assert compliance.csv_cell("urn:x::a\x1b[31mb\x07\nc") == "urn:x::ab\nc"  # a URN keeps its name's bytes
+        assert "\x1b" not in text and "\x07" not in text
+
+    def test_sarif_strings_carry_no_escape_sequences(self, leaky: PreviewResult) -> None:
+        from landing_zone.preview import sarif
+
+        text = sarif.render(compliance.build(leaky), leaky)
+        names = [
+            logical["fullyQualifiedName"]
+            for result in json.loads(text)["runs"][0]["results"]
+            for location in result.get("locations", [])
+            for logical in location.get("logicalLocations", [])
+            if "HYPERLINK" in logical.get("fullyQualifiedName", "")
+        ]
+        assert names and all(name.endswith("<script>alert(1)</script>") for name in names)
+        assert "\\u001b" not in text and "\x1b" not in text
 
     def test_html_is_autoescaped_and_self_contained(self, leaky: PreviewResult) -> None:
         page = compliance.render_html(compliance.build(leaky))

@@ -727,8 +727,12 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\u
 
 
 def csv_cell(value: Any) -> str:
-    """One CSV cell a spreadsheet will not execute: formula-like text gets a leading apostrophe (OWASP)."""
-    text = "" if value is None else str(value)
+    """One CSV cell a spreadsheet will not execute: formula-like text gets a leading apostrophe (OWASP).
+
+    Escape sequences and control characters go first (a URN keeps the ones its resource name had, and
+    a CSV is often read with ``cat``); newline and tab stay, quoted.
+    """
+    text = "" if value is None else strip_controls(str(value))
     if text.startswith(_FORMULA_STARTS):
         text = "'" + text
     return text
