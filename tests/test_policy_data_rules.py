@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
+import pulumi_azure as classic
 import pytest
 
 from landing_zone.preview.policy import PackResult
@@ -452,6 +453,46 @@ def test_postgres_transport_parameters(analyze: Analyze, name: str, value: str, 
 def test_storage_account_without_blob_service_fails_recovery(analyze: Analyze) -> None:
     found = verdicts(analyze, lambda: pulumi.CustomResource("azure-native:storage:StorageAccount", "bare", ACCOUNT))
     assert found == {"storage-blob-recovery": ["mandatory"]}
+
+
+@pytest.mark.parametrize("link", ["output", "literal-id", "other-account", "none"])
+def test_classic_account_keyed_by_a_separate_customer_managed_key(analyze: Analyze, link: str) -> None:
+    """The classic provider also sets an account's key with a separate storage.CustomerManagedKey naming the
+    account (by output, or by a literal ARM ID in a hand-written stack); only a key naming this account counts."""
+
+    subscription = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-phi/providers"
+    props = with_changes(CLASSIC_ACCOUNT, {"customerManagedKey": None})
+
+    def program() -> None:
+        account = pulumi.CustomResource(
+            "azure:storage/account:Account", f"keyed-{link}", {**props, "name": f"st{link}"}
+        )
+        other = pulumi.CustomResource(
+            "azure:storage/account:Account", f"other-{link}", {**CLASSIC_ACCOUNT, "name": "o"}
+        )
+        target: Any = {
+            "output": account.id,
+            "literal-id": f"{subscription}/Microsoft.Storage/storageAccounts/st{link}",
+            "other-account": other.id,
+        }.get(link)
+        if target is not None:
+            classic.storage.CustomerManagedKey(
+                f"cmk-{link}",
+                storage_account_id=target,
+                key_vault_id=f"{subscription}/Microsoft.KeyVault/vaults/kv",
+                key_name="cmk",
+                user_assigned_identity_id="/id",
+            )
+
+    result = analyze(record(program).registrations)
+    found = [
+        (d.urn.rsplit("::", 1)[-1], d.message) for d in result.diagnostics if d.policy == "storage-customer-managed-key"
+    ]
+    if link in ("output", "literal-id"):
+        assert found == []
+    else:
+        assert len(found) == 1 and found[0][0] == f"keyed-{link}"
+        assert "no storage.CustomerManagedKey with a key names this account" in found[0][1]
 
 
 def test_violation_messages_never_echo_secrets(analyze: Analyze) -> None:

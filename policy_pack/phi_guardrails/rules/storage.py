@@ -3,7 +3,11 @@
 Types read: ``azure-native:storage:StorageAccount`` and ``:BlobContainerImmutabilityPolicy`` (any API
 version), the classic ``azure:storage/account:Account`` and
 ``azure:storage/containerImmutabilityPolicy:ContainerImmutabilityPolicy``, and, to find archives, the
-diagnostic settings and data-export rules that write to them.
+diagnostic settings and data-export rules that write to them. The classic provider sets an account's
+customer-managed key inline (``customerManagedKey``) or through a separate
+``azure:storage/customerManagedKey:CustomerManagedKey`` naming the account (``storageAccountId``), so that
+control is a stack rule that accepts either
+(https://learn.microsoft.com/azure/storage/common/customer-managed-keys-configure-existing-account).
 """
 
 from __future__ import annotations
@@ -28,9 +32,11 @@ from phi_guardrails.framework import (
     is_true,
     setting,
 )
+from phi_guardrails.service_checks import companions_by_target
 
 NATIVE_ACCOUNT = ("azure-native:storage:StorageAccount",)
 CLASSIC_ACCOUNT = ("azure:storage/account:Account",)
+CLASSIC_CUSTOMER_KEY = ("azure:storage/customerManagedKey:CustomerManagedKey",)
 NATIVE_CONTAINER_POLICY = ("azure-native:storage:BlobContainerImmutabilityPolicy",)
 CLASSIC_CONTAINER_POLICY = ("azure:storage/containerImmutabilityPolicy:ContainerImmutabilityPolicy",)
 #: Resources that write logs into a storage account, and the property holding the account's ID.
@@ -139,6 +145,28 @@ def _native_cmk(account: ResourceView) -> Iterable[str]:
 def _classic_cmk(account: ResourceView) -> Iterable[str]:
     if not account.has("customerManagedKey.keyVaultKeyId") and not account.has("customerManagedKey.managedHsmKeyId"):
         yield "data is not encrypted with a customer-managed key (customerManagedKey.keyVaultKeyId)"
+
+
+def _data_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
+    keyed, keyed_names = companions_by_target(
+        context,
+        CLASSIC_CUSTOMER_KEY,
+        "storageAccountId",
+        lambda key: key.view.has("keyName") or key.view.has("keyVaultKeyId") or key.view.has("managedHsmKeyId"),
+    )
+
+    def classic(account: StackResource) -> Iterable[str]:
+        if not any(_classic_cmk(account.view)):
+            return
+        name = str(context.read(account, "name", required=False) or "").lower()
+        if account.urn not in keyed and name not in keyed_names:
+            yield (
+                "data is not encrypted with a customer-managed key (customerManagedKey.keyVaultKeyId is not set and "
+                "no storage.CustomerManagedKey with a key names this account)"
+            )
+
+    yield from context.findings(context.of_type(*NATIVE_ACCOUNT), lambda account: _native_cmk(account.view))
+    yield from context.findings(context.of_type(*CLASSIC_ACCOUNT), classic)
 
 
 def _classic_recovery(account: ResourceView) -> Iterable[str]:
@@ -324,17 +352,6 @@ ACCOUNT_RULES: tuple[ResourceRule, ...] = (
         classic=must_be_true("infrastructureEncryptionEnabled", "infrastructure encryption"),
     ),
     _account_rule(
-        "storage-customer-managed-key",
-        azure_policy_ids=("6fac406b-40ca-413b-bf8e-0bf964659c25",),
-        checkov_ids=("CKV2_AZURE_1",),
-        description="Storage accounts holding PHI must be encrypted with a customer-managed key.",
-        citation=citations.ENCRYPTION_AT_REST,
-        severity=Severity.HIGH,
-        remediation="Set encryption.keySource='Microsoft.Keyvault' with keyVaultProperties (keyVaultUri, keyName) and a user-assigned identity.",
-        native=_native_cmk,
-        classic=_classic_cmk,
-    ),
-    _account_rule(
         "storage-cross-tenant-replication-disabled",
         azure_policy_ids=("92a89a79-6c52-4a7e-a03f-61306fc49312",),
         description="Storage accounts must not replicate PHI to other Entra tenants.",
@@ -373,6 +390,21 @@ RULES: tuple[ResourceRule, ...] = (
 )
 
 STACK_RULES: tuple[StackRule, ...] = (
+    StackRule(
+        id="storage-customer-managed-key",
+        azure_policy_ids=("6fac406b-40ca-413b-bf8e-0bf964659c25",),
+        checkov_ids=("CKV2_AZURE_1",),
+        description="Storage accounts holding PHI must be encrypted with a customer-managed key.",
+        citation=citations.ENCRYPTION_AT_REST,
+        severity=Severity.HIGH,
+        enforcement=EnforcementLevel.MANDATORY,
+        remediation=(
+            "Set encryption.keySource='Microsoft.Keyvault' with keyVaultProperties (keyVaultUri, keyName) and a "
+            "user-assigned identity (classic: customerManagedKey, or a storage.CustomerManagedKey for the account)."
+        ),
+        check=_data_under_customer_key,
+        resource_types=NATIVE_ACCOUNT + CLASSIC_ACCOUNT + CLASSIC_CUSTOMER_KEY,
+    ),
     StackRule(
         id="storage-blob-recovery",
         checkov_ids=("CKV2_AZURE_38",),
