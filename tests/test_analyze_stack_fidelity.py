@@ -377,3 +377,57 @@ class TestCmkKeyNamedLiterallyInAStackVault:
         assert [level for level, _ in verdicts] == ["advisory"]
         assert "no key of this stack matches its key settings" in verdicts[0][1]
         assert "name its vault by the vault resource's output" in verdicts[0][1]
+
+
+def classic_separate_key_stack(name: str, *, grant_on_key: bool) -> Callable[[], None]:
+    """A classic account keyed by a separate storage.CustomerManagedKey: the key's vault and the identity's grant
+    are checked on that resource (the account itself names no key)."""
+
+    def program() -> None:
+        identity = classic.authorization.UserAssignedIdentity(
+            f"{name}-id", name=f"id-{name}", resource_group_name="rg-cmk", location="eastus2"
+        )
+        vault = classic.keyvault.KeyVault(
+            f"{name}-kv",
+            name=f"kv-{name}",
+            resource_group_name="rg-cmk",
+            location="eastus2",
+            tenant_id=SUBSCRIPTION,
+            sku_name="premium",
+            purge_protection_enabled=True,
+        )
+        key = classic.keyvault.Key(
+            f"{name}-key", name=f"cmk-{name}", key_vault_id=vault.id, key_type="RSA-HSM", key_opts=["unwrapKey"]
+        )
+        classic.authorization.Assignment(
+            f"{name}-grant",
+            scope=key.resource_versionless_id if grant_on_key else vault.id,
+            role_definition_id=CRYPTO_SERVICE_USER,
+            principal_id=identity.principal_id,
+            principal_type="ServicePrincipal",
+        )
+        account = classic.storage.Account(
+            name,
+            name=f"st{name}",
+            resource_group_name="rg-cmk",
+            location="eastus2",
+            account_tier="Standard",
+            account_replication_type="GRS",
+            identity={"type": "UserAssigned", "identity_ids": [identity.id]},
+        )
+        classic.storage.CustomerManagedKey(
+            f"{name}-cmk",
+            storage_account_id=account.id,
+            key_vault_id=vault.id,
+            key_name=key.name,
+            user_assigned_identity_id=identity.id,
+        )
+
+    return program
+
+
+def test_a_classic_separate_customer_managed_key_is_checked_for_its_grant() -> None:
+    assert cmk_verdicts(classic_separate_key_stack("sepkey1", grant_on_key=True)) == []
+    verdicts = cmk_verdicts(classic_separate_key_stack("sepkey2", grant_on_key=False))
+    assert [level for level, _ in verdicts] == ["mandatory"]
+    assert verdicts[0][1].endswith("holds no key-scoped role (Key Vault Crypto Service Encryption User)")
