@@ -308,10 +308,12 @@ def cmk_verdicts(program: Callable[[], None], *, in_process: bool = True) -> lis
     return sorted((d.enforcement_level, d.message) for d in result.diagnostics if d.policy == CMK_RULE)
 
 
-def literal_key_name_stack(name: str, *, purge_protection: bool, key_name: str) -> Callable[[], None]:
+def literal_key_name_stack(
+    name: str, *, purge_protection: bool, key_name: str, vault_uri: str | None = None
+) -> Callable[[], None]:
     """A storage account whose CMK is named by a literal ``keyName`` and the vault URI output of a vault in the
     stack (the way workload teams write it): under the CLI the URI is unknown at preview, the vault is known
-    by property dependency, and the key by its literal name in that vault."""
+    by property dependency, and the key by its literal name in that vault. ``vault_uri`` writes the URI literally."""
 
     def program() -> None:
         identity = managedidentity.UserAssignedIdentity(f"{name}-id", resource_group_name="rg-cmk")
@@ -346,7 +348,10 @@ def literal_key_name_stack(name: str, *, purge_protection: bool, key_name: str) 
             encryption={
                 "key_source": "Microsoft.Keyvault",
                 "identity": {"user_assigned_identity": identity.id},
-                "key_vault_properties": {"key_name": key_name, "key_vault_uri": vault.properties.vault_uri},
+                "key_vault_properties": {
+                    "key_name": key_name,
+                    "key_vault_uri": vault_uri or vault.properties.vault_uri,
+                },
             },
             opts=pulumi.ResourceOptions(depends_on=[grant]),
         )
@@ -371,6 +376,20 @@ class TestCmkKeyNamedLiterallyInAStackVault:
         verdicts = cmk_verdicts(literal_key_name_stack("cmkuri3", purge_protection=False, key_name="cmk-cmkuri3"))
         assert [level for level, _ in verdicts] == ["mandatory"]
         assert verdicts[0][1].endswith("lives in a vault without purge protection ('cmkuri3-kv')")
+
+    def test_a_literal_vault_uri_finds_the_key_whose_vault_name_is_an_output(self) -> None:
+        # The key's vaultName is the vault's name output (unknown at preview): the vault it came from names it.
+        uri = "https://kv-cmkuri5.vault.azure.net"
+        found = cmk_verdicts(
+            literal_key_name_stack("cmkuri5", purge_protection=False, key_name="cmk-cmkuri5", vault_uri=uri)
+        )
+        assert [level for level, _ in found] == ["mandatory"], "the key is found, so its vault is checked"
+        assert found[0][1].endswith("lives in a vault without purge protection ('cmkuri5-kv')")
+        other = "https://kv-elsewhere.vault.azure.net/"
+        verdicts = cmk_verdicts(
+            literal_key_name_stack("cmkuri6", purge_protection=True, key_name="cmk-cmkuri6", vault_uri=other)
+        )
+        assert [level for level, _ in verdicts] == ["advisory"]
 
     def test_a_key_name_no_stack_key_has_is_unverifiable_and_says_what_to_do(self) -> None:
         verdicts = cmk_verdicts(literal_key_name_stack("cmkuri4", purge_protection=True, key_name="cmk-elsewhere"))

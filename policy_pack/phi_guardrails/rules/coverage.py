@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from pulumi_policy import EnforcementLevel, PolicyConfigSchema, Severity
+from pulumi_policy.proxy import UNKNOWN_STRING_VALUE
 
 from phi_guardrails import citations
 from phi_guardrails.catalogs import cmk_consumer_types, defender_plans, kind_of, kinds, phi_types, stateful_types
@@ -222,10 +223,15 @@ def _cmk_keys_protected_and_granted(context: StackContext) -> Iterable[tuple[str
             or "customerManagedKey" in props
         )
 
-    keys_by_name = {
-        (str(context.value(k, "vaultName") or "").lower(), context.name_of(k, "keyName") or k.name.lower()): k
-        for k in keys.values()
-    }
+    def vault_name_of(key: StackResource) -> str:
+        """The key's vault name: literal, else the name of the stack vault its ``vaultName`` comes from."""
+        literal = context.value(key, "vaultName")
+        if isinstance(literal, str) and literal and literal != UNKNOWN_STRING_VALUE:
+            return literal.lower()
+        vault = next((vaults_by_urn[urn] for urn in key.depends_on_via("vaultName") if urn in vaults_by_urn), None)
+        return (context.name_of(vault, "vaultName") or vault.name.lower()) if vault is not None else ""
+
+    keys_by_name = {(vault_name_of(k), context.name_of(k, "keyName") or k.name.lower()): k for k in keys.values()}
 
     def literal_keys(resource: StackResource) -> list[StackResource]:
         """Keys named by literal URIs in the consumer's encryption settings (hand-written stacks)."""
