@@ -26,7 +26,7 @@ from landing_zone.preview.project import (
     load_stack_config,
 )
 from landing_zone.preview.provider_check import ProviderCheckError
-from landing_zone.preview.recorder import UNKNOWN, DurationError
+from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, DurationError
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
 from landing_zone.yaml12 import YamlError, loads
 
@@ -152,6 +152,20 @@ class TestProviderCheck:
 
         run = record(program)
         assert run.one("azure-native:storage:StorageAccount").checked_inputs["location"] == UNKNOWN
+
+    def test_the_default_provider_carries_its_packages_stack_config(self) -> None:
+        # GetPackageConfig: a policy on the provider (data residency) sees azure-native:location even when
+        # every resource names its own region; a secure value stays secret.
+        run = record(
+            lambda: account(location="eastus2"),
+            config={"azure-native:location": "WestEurope", "azure-native:clientSecret": "s3cr3t", "other:x": "1"},
+            secret_keys=frozenset({"azure-native:clientSecret"}),
+        )
+        provider = run.one("pulumi:providers:azure-native")
+        assert provider.name.startswith("default_")
+        assert provider.inputs["location"] == "WestEurope"
+        assert provider.inputs["clientSecret"] == {SECRET_SIG: SECRET_VALUE_SIG, "value": "s3cr3t"}
+        assert set(provider.inputs) == {"location", "clientSecret", "version"}
 
     def test_a_given_location_is_kept(self) -> None:
         run = record(lambda: account(location="eastus2"), config={"azure-native:location": "westeurope"})

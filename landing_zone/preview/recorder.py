@@ -19,7 +19,7 @@ from typing import Any
 from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
-from pulumi.runtime.config import get_config
+from pulumi.runtime.config import CONFIG, get_config, is_config_secret
 from pulumi.runtime.mocks import MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.settings import get_project, get_stack, is_dry_run
@@ -234,6 +234,23 @@ def qualified_type(urn: str) -> str:
     return urn.split("::")[2]
 
 
+def _package_config(package: str) -> dict[str, Any]:
+    """The default provider's inputs: the stack's ``package:*`` config, as the CLI sends it.
+
+    pulumi/pulumi ``pkg/resource/deploy/target.go`` ``GetPackageConfig`` (called by
+    ``newRegisterDefaultProviderEvent``): every config key of the package's namespace, by its bare name,
+    as the config string, secret when set with ``secure:``. So ``azure-native:location`` reaches a policy as
+    the default provider's ``location``, as an explicit provider's ``location`` input does.
+    """
+    inputs: dict[str, Any] = {}
+    for key, value in sorted(CONFIG.get().items()):
+        namespace, _, name = key.partition(":")
+        if namespace != package or not name or not isinstance(value, str):
+            continue
+        inputs[name] = {SECRET_SIG: SECRET_VALUE_SIG, "value": value} if is_config_secret(key) else value
+    return inputs
+
+
 class RecordingMonitor(MockMonitor):
     """A mock resource monitor that records registrations faithfully and answers through `Mocks`."""
 
@@ -353,6 +370,7 @@ class RecordingMonitor(MockMonitor):
             known = urn in self._by_urn
         if not known:
             properties = struct_pb2.Struct()
+            properties.update(_package_config(package))
             if version:
                 properties.update({"version": version})
             self._record(
