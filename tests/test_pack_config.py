@@ -71,7 +71,17 @@ def test_invalid_enforcement_levels_are_rejected() -> None:
 
 def test_unknown_policy_names_are_warned_about() -> None:
     _, warnings = reconcile(pack_info(), parse_pack_config({"plian": "disabled", "needs-value": {"value": 1}}))
-    assert warnings == ["policy pack config names 'plian', which is not a policy of pack"]
+    assert warnings == [
+        "policy pack config names 'plian', which is not a policy of pack (did you mean 'plain'?); "
+        "the setting configures nothing"
+    ]
+    document = {"zzz": "disabled", "plian": {"x": 1}, "needs-value": {"value": 1}}
+    with pytest.raises(PackConfigError) as caught:  # the file is named; a name with properties only fails
+        reconcile(pack_info(), parse_pack_config(document, source="pc.json"))
+    assert caught.value.problems == [
+        'pc.json: plian: invalid enforcement level ""; give "enforcementLevel" (advisory, mandatory, remediate, '
+        "disabled); it is not a policy of pack (did you mean 'plain'?)"
+    ]
 
 
 def test_configure_request_carries_every_policy() -> None:

@@ -16,6 +16,7 @@ still parses under ``pulumi preview --policy-pack-config`` (which ignores names 
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -240,16 +241,20 @@ def reconcile(
     warnings: list[str] = []
     if user_config:
         known = {policy.name for policy in info.policies} | {"all"}
+        source = getattr(user_config, "source", None)
         warnings.extend(
-            f"policy pack config names '{name}', which is not a policy of {info.name}"
+            f"{source + ': ' if source else ''}policy pack config names '{name}', which is not a policy of "
+            f"{info.name}{_did_you_mean(name, known)}; the setting configures nothing"
             for name in user_config
             if name not in known
         )
         _apply(result, user_config)
     # The CLI's Configure refuses any entry left without a level (an unknown name given only properties).
+    policies = {policy.name for policy in info.policies}
     problems = [
-        f'{name}: invalid enforcement level "{value.enforcement_level}"; give "enforcementLevel" '
-        f"({', '.join(ENFORCEMENT_LEVELS)})"
+        f'{value.source + ": " if value.source else ""}{name}: invalid enforcement level "{value.enforcement_level}"; '
+        f'give "enforcementLevel" ({", ".join(ENFORCEMENT_LEVELS)})'
+        + ("" if name in policies else f"; it is not a policy of {info.name}{_did_you_mean(name, policies)}")
         for name, value in result.items()
         if value.enforcement_level not in ENFORCEMENT_LEVELS
     ]
@@ -257,6 +262,12 @@ def reconcile(
     if problems:
         raise PackConfigError(problems)
     return result, warnings
+
+
+def _did_you_mean(name: str, known: set[str]) -> str:
+    """A typo'd policy name configures nothing, silently under the CLI: name the policy it probably meant."""
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def to_configure_request(config: Mapping[str, PolicyConfig]) -> analyzer_pb2.ConfigureAnalyzerRequest:
