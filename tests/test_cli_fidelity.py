@@ -17,7 +17,7 @@ import pytest
 from pulumi_azure_native import resources, storage
 
 from landing_zone.preview.engine import enforce
-from landing_zone.preview.pack_config import PackConfigError, PolicyConfig
+from landing_zone.preview.pack_config import PackConfigError, PolicyConfig, parse_pack_config
 from landing_zone.preview.policy import analyze_request, stack_resource
 from landing_zone.preview.project import (
     SECRET_PLACEHOLDER,
@@ -29,6 +29,8 @@ from landing_zone.preview.provider_check import ProviderCheckError
 from landing_zone.preview.recorder import SECRET_SIG, SECRET_VALUE_SIG, UNKNOWN, DurationError
 from landing_zone.preview.runner import ProgramError, ProgramRun, record
 from landing_zone.yaml12 import YamlError, loads
+
+PACK_DIR = Path(__file__).resolve().parents[1] / "policy_pack"
 
 PROBE_PACK = textwrap.dedent(
     """
@@ -177,6 +179,92 @@ class TestProviderCheck:
         assert isinstance(caught.value.cause, ProviderCheckError)
         assert "missing required property 'location'" in str(caught.value.cause)
         assert "azure-native:location" in str(caught.value.cause)
+
+
+class TestClassicProviderCheck:
+    """pulumi-azure's Check (``provider_check.ProviderCheck.classic_defaults``): a classic resource's default
+    ``location`` is its resource group's; only the group itself reads ``azure:location``."""
+
+    ACCOUNT = "azure:storage/account:Account"
+
+    @staticmethod
+    def classic_account(resource_group_name: object, name: str = "classic-sa", **overrides: object) -> None:
+        import pulumi_azure as classic
+
+        classic.storage.Account(
+            name,
+            resource_group_name=resource_group_name,  # type: ignore[arg-type]
+            account_tier="Standard",
+            account_replication_type="LRS",
+            **overrides,  # type: ignore[arg-type]
+        )
+
+    @staticmethod
+    def residency(run: ProgramRun) -> list[str]:
+        """The resources the real pack's data-residency rule flags when only eastus is allowed."""
+        config = parse_pack_config({"data-residency": {"allowedRegions": ["eastus"]}})
+        result = enforce(run.registrations, PACK_DIR, config=config)
+        return [d.urn.rsplit("::", 1)[-1] for d in result.diagnostics if d.policy == "data-residency"]
+
+    def test_the_groups_location_reaches_the_pack_and_trips_data_residency(self) -> None:
+        def program() -> None:
+            import pulumi_azure as classic
+
+            group = classic.core.ResourceGroup("crg", name="rg-classic", location="westeurope")
+            self.classic_account("rg-classic", opts=pulumi.ResourceOptions(depends_on=[group]))
+
+        run = record(program)
+        assert run.one(self.ACCOUNT).checked_inputs["location"] == "westeurope"
+        assert sorted(self.residency(run)) == ["classic-sa", "crg"]
+
+    def test_azure_location_config_sets_the_groups_and_so_its_resources_location(self) -> None:
+        def program() -> None:
+            import pulumi_azure as classic
+
+            group = classic.core.ResourceGroup("crg", name="rg-classic")
+            self.classic_account(group.name)  # known at preview: the bridge echoes the name input
+            self.classic_account("RG-Classic", "other-sa", opts=pulumi.ResourceOptions(depends_on=[group]))
+
+        run = record(program, config={"azure:location": "West Europe"})
+        assert run.one("azure:core/resourceGroup:ResourceGroup").checked_inputs["location"] == "West Europe"
+        # Azure answers the group's location in canonical form; the bridge normalises it (location.Normalize).
+        accounts = [r for r in run.registrations if r.type == self.ACCOUNT]
+        assert [r.checked_inputs["location"] for r in accounts] == ["westeurope", "westeurope"]
+        # The default provider carries azure:location too (GetPackageConfig), so it is flagged as well.
+        flagged = sorted(self.residency(run))
+        assert [name for name in flagged if not name.startswith("default_")] == ["classic-sa", "crg", "other-sa"]
+        assert len(flagged) == 4
+
+    def test_unknown_when_neither_the_group_nor_its_location_is_knowable(self) -> None:
+        def program() -> None:
+            import pulumi_azure as classic
+
+            group = classic.core.ResourceGroup("crg", location="westeurope")  # auto-named: its name is unknown
+            self.classic_account(group.name)
+
+        run = record(program)
+        assert run.one(self.ACCOUNT).checked_inputs["location"] == UNKNOWN
+
+    def test_azure_location_is_not_the_default_of_other_resources(self) -> None:
+        # A group outside the program: the bridge would read it from Azure; offline it stays unknown, and
+        # azure:location (the resource group's default only) is never used for the account.
+        run = record(lambda: self.classic_account("rg-elsewhere"), config={"azure:location": "westeurope"})
+        assert run.one(self.ACCOUNT).checked_inputs["location"] == UNKNOWN
+
+    def test_a_given_location_is_kept_and_stack_config_is_the_default_providers_only(self) -> None:
+        def program() -> None:
+            import pulumi_azure as classic
+
+            # The classic Provider resource takes no ``location`` input: an explicit provider has none to give.
+            provider = classic.Provider("eu", features=classic.ProviderFeaturesArgs())
+            group = classic.core.ResourceGroup("crg", name="rg-eu", opts=pulumi.ResourceOptions(provider=provider))
+            self.classic_account("rg-eu", location="eastus", opts=pulumi.ResourceOptions(depends_on=[group]))
+            self.classic_account("rg-eu", "other-sa", opts=pulumi.ResourceOptions(depends_on=[group]))
+
+        run = record(program, config={"azure:location": "westeurope"})
+        assert "location" not in run.one("azure:core/resourceGroup:ResourceGroup").checked_inputs
+        locations = {r.name: r.checked_inputs["location"] for r in run.registrations if r.type == self.ACCOUNT}
+        assert locations == {"classic-sa": "eastus", "other-sa": UNKNOWN}
 
 
 # --- 3. remediations ----------------------------------------------------------------------------------------------

@@ -19,6 +19,9 @@ policy passed it. This module applies what azure-native's ``Check`` applies
   ``Check`` does: "missing required property 'location'";
 - **azureApiVersion**: the API version the SDK's resource type uses.
 
+The classic ``azure`` provider (pulumi-azure, a Terraform bridge) has a Check of its own, applied by
+``ProviderCheck.classic_defaults`` and documented there: only the default ``location``.
+
 It also computes what azure-native's preview ``Create`` returns (``convert.PreviewOutputs``): every
 output the type declares, echoed from the input of the same name when there is one (and of the right
 shape), unknown otherwise, nested objects alike; a property the schema fixes to a constant is that
@@ -52,6 +55,11 @@ PACKAGE = "azure-native"
 _SDK_ROOT = "pulumi_azure_native"
 #: Config key of the provider's default location, and its explicit providers' input of the same meaning.
 LOCATION_CONFIG_KEY = "azure-native:location"
+#: The classic provider (pulumi-azure): its package, SDK, location config key and resource-group token.
+CLASSIC_PACKAGE = "azure"
+_CLASSIC_SDK_ROOT = "pulumi_azure"
+CLASSIC_LOCATION_CONFIG_KEY = "azure:location"
+CLASSIC_RESOURCE_GROUP = "azure:core/resourceGroup:ResourceGroup"
 #: Set by Check on a resource it named randomly, so a replacement is created before the old one is deleted.
 CREATE_BEFORE_DELETE_FLAG = "__createBeforeDelete"
 #: Types azure-native names with a GUID (``AutoNameUuid``) rather than name plus random suffix.
@@ -221,6 +229,8 @@ class ProviderCheck:
         self, urn: str, token: str, name: str, inputs: Mapping[str, Any], provider: str | None
     ) -> dict[str, Any]:
         """The top-level inputs Check adds to ``inputs`` (wire format, unknowns as the sentinel)."""
+        if token.startswith(f"{CLASSIC_PACKAGE}:"):
+            return self.classic_defaults(token, inputs, provider)
         resource = sdk_resource(token)
         if resource is None:
             return {}
@@ -242,12 +252,9 @@ class ProviderCheck:
         return added
 
     def _default_location(self, urn: str, token: str, inputs: Mapping[str, Any], provider: str | None) -> Any:
-        if provider and provider in self.provider_locations:
-            return self.provider_locations[provider]
-        if not provider or _is_default(provider):  # stack config configures the default provider only
-            configured = self.config(LOCATION_CONFIG_KEY)
-            if configured:
-                return configured
+        configured = self._provider_location(provider, LOCATION_CONFIG_KEY)
+        if configured is not None:
+            return configured
         group = inputs.get("resourceGroupName")
         if module_type(token) == "resources:ResourceGroup":
             raise ProviderCheckError(urn, _MISSING_LOCATION)  # a new group cannot be looked up in Azure
@@ -257,9 +264,79 @@ class ProviderCheck:
             return UNKNOWN
         return self.groups.get(group.lower(), UNKNOWN)
 
+    def classic_defaults(self, token: str, inputs: Mapping[str, Any], provider: str | None) -> dict[str, Any]:
+        """The ``location`` pulumi-azure's Check fills in, exactly where the bridge fills it.
+
+        pulumi-azure ``provider/resources.go`` at commit a1c2bdf5b7a08c2f0065a9c2f5810d4bc1553c7b (2026-07-24):
+
+        - ``azurerm_resource_group`` (``azure:core/resourceGroup:ResourceGroup``): its ``location`` field has
+          ``Default: {Config: "location"}``: the provider's ``location`` config (an ``ExtraConfig`` entry,
+          so the SDK's ``Provider`` resource has no such input and only the default provider, configured
+          from the stack's ``azure:location``, has one; the bridge also defaults it from the
+          ``ARM_LOCATION`` environment variable, which the offline preview does not read). No other
+          resource reads that config. A group left with no location fails the bridge's Check (Terraform
+          requires it); offline it is left without one, for the pack to see.
+        - every other resource whose Terraform schema has an optional or required ``location`` (and no field
+          override) gets ``Default: {From: defaultAzureLocation(...)}``: no ``resourceGroupName`` input -> no
+          default; ``resourceGroupName`` unknown (an output of a resource not yet created) -> unknown; a
+          string -> the group is imported and refreshed *from Azure* by that name and its location returned
+          normalised (``location.Normalize``: lower case, spaces removed), memoised per name; a group Azure
+          does not have -> unknown.
+
+        Offline there is no Azure, so a group the program creates under that literal name stands for the
+        one Azure will hold (its location normalised as Azure answers it; on a first ``pulumi preview`` the
+        group does not exist yet and the CLI shows unknown); any other group -> unknown. Never a guess.
+        Whether a type takes ``location`` is read from its args class in the installed ``pulumi_azure`` SDK.
+        """
+        if token == CLASSIC_RESOURCE_GROUP:
+            location = inputs.get("location")
+            if location is None:
+                location = self._provider_location(provider, CLASSIC_LOCATION_CONFIG_KEY)
+            name = inputs.get("name")
+            if isinstance(name, str) and name != UNKNOWN:
+                self.groups[name.lower()] = location if location is not None else UNKNOWN
+            return {"location": location} if location is not None and _absent(inputs, "location") else {}
+        if not _absent(inputs, "location") or not classic_takes_location(token):
+            return {}
+        group = inputs.get("resourceGroupName")
+        if group is None:
+            return {}
+        known = self.groups.get(group.lower(), UNKNOWN) if isinstance(group, str) and group != UNKNOWN else UNKNOWN
+        return {"location": known.lower().replace(" ", "") if isinstance(known, str) and known != UNKNOWN else UNKNOWN}
+
+    def _provider_location(self, provider: str | None, config_key: str) -> Any:
+        """An explicit provider's ``location`` input, else (default provider only) the stack config's."""
+        if provider and provider in self.provider_locations:
+            return self.provider_locations[provider]
+        if not provider or _is_default(provider):  # stack config configures the default provider only
+            return self.config(config_key) or None
+        return None
+
+
+@functools.cache
+def classic_takes_location(token: str) -> bool:
+    """Whether the classic SDK's args class for ``token`` has a ``location`` input (False when unknown).
+
+    Every classic token ``azure:<module>/<resource>:<Class>`` lives in ``pulumi_azure.<module lower-cased>``
+    (so its ``_utilities.register`` table says for all of them).
+    """
+    parts = token.split(":")
+    if len(parts) != 3 or parts[0] != CLASSIC_PACKAGE:
+        return False
+    package = f"{_CLASSIC_SDK_ROOT}.{parts[1].split('/')[0].lower()}"
+    try:
+        module = sys.modules.get(package) or importlib.import_module(package)
+        args_class = getattr(inspect.getmodule(getattr(module, parts[2])), f"{parts[2]}Args")
+    except (ImportError, AttributeError):
+        return False
+    return any(
+        isinstance(member, property) and getattr(member.fget, "_pulumi_name", None) == "location"
+        for member in vars(args_class).values()
+    )
+
 
 def _is_default(provider: str) -> bool:
-    """A default provider's reference: ``urn:...::pulumi:providers:azure-native::default[_x_y_z]::<id>``."""
+    """A default provider's reference: ``urn:...::pulumi:providers:<package>::default[_x_y_z]::<id>``."""
     name = provider.rsplit("::", 2)[-2] if provider.count("::") >= 2 else ""
     return name == "default" or name.startswith("default_")
 
@@ -368,11 +445,13 @@ def _preview_object(output_class: Any, value: Mapping[str, Any], package: str) -
 
 
 __all__ = [
+    "CLASSIC_LOCATION_CONFIG_KEY",
     "CREATE_BEFORE_DELETE_FLAG",
     "LOCATION_CONFIG_KEY",
     "ProviderCheck",
     "ProviderCheckError",
     "SdkResource",
+    "classic_takes_location",
     "module_type",
     "preview_outputs",
     "sdk_resource",
