@@ -190,6 +190,18 @@ def strip_controls(text: str) -> str:
     return _CONTROLS.sub("", _ANSI.sub("", text))
 
 
+def without_controls(value: Any) -> Any:
+    """Every string in a JSON-shaped value (keys too) through `strip_controls`: ``--json -`` and SARIF are read
+    in terminals and viewers too, and a URN keeps the control characters its resource name had."""
+    if isinstance(value, str):
+        return strip_controls(value)
+    if isinstance(value, dict):
+        return {strip_controls(key): without_controls(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [without_controls(item) for item in value]
+    return value
+
+
 def one_line(text: str) -> str:
     """An untrusted name or value on a single line, safe for a terminal."""
     return strip_controls(text.replace("\r\n", " ").replace("\n", " ").replace("\r", " "))
@@ -345,4 +357,5 @@ __all__ = [
     "one_line",
     "secret_values",
     "strip_controls",
+    "without_controls",
 ]

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from landing_zone.preview.engine import PreviewResult
 from landing_zone.preview.recorder import ROOT_STACK_TYPE, Registration
-from landing_zone.preview.redact import Redactor, mask_properties, one_line, strip_controls
+from landing_zone.preview.redact import Redactor, mask_properties, one_line, strip_controls, without_controls
 
 _LEVEL_ORDER = {"mandatory": 0, "advisory": 1, "remediate": 2, "disabled": 3}
 
@@ -48,23 +48,12 @@ def to_json(result: PreviewResult, redactor: Redactor | None = None) -> dict[str
             "azureRejections": len(rejections),
         },
     }
-    return _without_controls(redactor.scrub_data(document))
+    return without_controls(redactor.scrub_data(document))
 
 
 def all_remediations(result: PreviewResult) -> list[Any]:
     """Every pack's remediations, in the order they ran for each pack (packs in the order given)."""
     return [remediation for pack in result.packs for remediation in getattr(pack, "remediations", []) or []]
-
-
-def _without_controls(value: Any) -> Any:
-    """Every string free of escape sequences and control characters: ``--json -`` is read in terminals too."""
-    if isinstance(value, str):
-        return strip_controls(value)
-    if isinstance(value, dict):
-        return {strip_controls(key): _without_controls(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_controls(item) for item in value]
-    return value
 
 
 def _resource_json(registration: Registration) -> dict[str, Any]:

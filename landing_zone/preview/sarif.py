@@ -40,7 +40,7 @@ from typing import Any
 
 from landing_zone.preview.compliance import EXEMPTED, FAIL, UNVERIFIABLE, ComplianceReport, Rule, Verdict
 from landing_zone.preview.engine import PreviewResult
-from landing_zone.preview.redact import strip_controls
+from landing_zone.preview.redact import without_controls
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 #: GitHub ranks code-scanning alerts by this property (0.1-10): critical > 9, high 7-8.9, medium 4-6.9, low < 4.
@@ -49,19 +49,7 @@ _SRCROOT = "%SRCROOT%"
 
 
 def render(report: ComplianceReport, result: PreviewResult | None = None) -> str:
-    return json.dumps(_without_controls(document(report, result)), indent=2, ensure_ascii=False) + "\n"
-
-
-def _without_controls(value: Any) -> Any:
-    """Every string free of escape sequences and control characters, as in ``--json``: a URN keeps the
-    ones its resource name had, and a SARIF viewer shows ``fullyQualifiedName`` as it decodes it."""
-    if isinstance(value, str):
-        return strip_controls(value)
-    if isinstance(value, dict):
-        return {strip_controls(key): _without_controls(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_without_controls(item) for item in value]
-    return value
+    return json.dumps(without_controls(document(report, result)), indent=2, ensure_ascii=False) + "\n"
 
 
 def document(report: ComplianceReport, result: PreviewResult | None = None) -> dict[str, Any]:
