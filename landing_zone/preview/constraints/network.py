@@ -120,7 +120,8 @@ def _subnet_sizes(resource: Resource, context: Context) -> Iterator[Finding]:
             yield Finding(prop, problem)
 
 
-def _parent_vnets(subnet: Resource, context: Context) -> list[Resource]:
+def parent_vnets(subnet: Resource, context: Context) -> list[Resource]:
+    """The virtual network a Subnet resource's ``virtualNetworkName`` names (by dependency or literal name)."""
     return parents(subnet, context, "virtualNetworkName", *VNET_TOKENS)
 
 
@@ -129,13 +130,13 @@ def _subnet_placement(resource: Resource, context: Context) -> Iterator[Finding]
     mine = list(_standalone_prefixes(resource))
     if not mine:
         return
-    for vnet in _parent_vnets(resource, context):
+    for vnet in parent_vnets(resource, context):
         spaces = address_spaces(vnet)
         siblings = [(f"subnet '{name}'", net) for _, name, net in _inline_subnets(vnet)]
         for other in context.resources:
             if other is resource:
                 break  # only subnets registered before this one: each overlap is reported once
-            if other.token.lower() in _SUBNET_LOWER and vnet in _parent_vnets(other, context):
+            if other.token.lower() in _SUBNET_LOWER and vnet in parent_vnets(other, context):
                 siblings.extend((f"subnet '{name}'", net) for _, name, net in _standalone_prefixes(other))
         for prop, name, network in mine:
             if spaces and not any(network.version == s.version and network.subnet_of(s) for s in spaces):  # type: ignore[arg-type]

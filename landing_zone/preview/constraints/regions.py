@@ -6,18 +6,17 @@ resource group's when the program creates that group).
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from landing_zone.preview.constraints.links import parents
 from landing_zone.preview.constraints.model import Check, Constraint, Finding
+from landing_zone.preview.constraints.network import SUBNET_TOKENS, VNET_TOKENS, address_spaces, parent_vnets
 from landing_zone.preview.constraints.wire import Context, Resource, normalize_type
 
 STORAGE_TYPES = ("azure-native:storage:StorageAccount", "azure:storage/account:Account")
-VNET_TYPES = ("azure-native:network:VirtualNetwork", "azure:network/virtualNetwork:VirtualNetwork")
-SUBNET_TYPES = ("azure-native:network:Subnet", "azure:network/subnet:Subnet")
+VNET_TYPES = VNET_TOKENS
+SUBNET_TYPES = SUBNET_TOKENS
 _NOT_MONITORED = ("azure-native:resources:ResourceGroup", "pulumi:pulumi:Stack")
 _VNET_ID = re.compile(
     r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.Network/virtualNetworks/[^/]+$", re.IGNORECASE
@@ -49,8 +48,7 @@ def _vnet_of(resource: Resource, prop: str, context: Context) -> list[Resource]:
     """The virtual network(s) behind a subnet reference: the VNet itself, or a Subnet resource's parent VNet."""
     found = context.referenced(resource, prop, *VNET_TYPES)
     for subnet in context.referenced(resource, prop, *SUBNET_TYPES):
-        parent_prop = "virtualNetworkName"
-        found.extend(v for v in parents(subnet, context, parent_prop, *VNET_TYPES) if v not in found)
+        found.extend(v for v in parent_vnets(subnet, context) if v not in found)
     return found
 
 
@@ -67,17 +65,6 @@ def _private_endpoint_region(resource: Resource, context: Context) -> Iterator[F
                 f"the private endpoint is in {endpoint_location}, but its subnet's virtual network {_label(vnet)}"
                 f" is in {vnet_location}; a private endpoint must be in its virtual network's region",
             )
-
-
-def _address_spaces(vnet: Resource) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
-    path = "addressSpace.addressPrefixes[]" if vnet.token.startswith("azure-native:") else "addressSpaces[]"
-    for _, value in vnet.values(path):
-        try:
-            networks.append(ipaddress.ip_network(str(value.value), strict=False))
-        except ValueError:
-            continue
-    return networks
 
 
 def _peering(resource: Resource, context: Context) -> Iterator[Finding]:
@@ -100,8 +87,8 @@ def _peering(resource: Resource, context: Context) -> Iterator[Finding]:
                 continue
             overlaps = [
                 (a, b)
-                for a in _address_spaces(local)
-                for b in _address_spaces(remote)
+                for a in address_spaces(local)
+                for b in address_spaces(remote)
                 if a.version == b.version and a.overlaps(b)
             ]
             if overlaps:
@@ -235,7 +222,7 @@ _SUBNETS_LOWER = {token.lower() for token in SUBNET_TYPES}
 def _region_of(resource: Resource, context: Context) -> str | None:
     """A resource's known region; a subnet's is its virtual network's (when the network is in the run)."""
     if resource.token.lower() in _SUBNETS_LOWER:
-        regions = {context.location(vnet) for vnet in parents(resource, context, "virtualNetworkName", *VNET_TYPES)}
+        regions = {context.location(vnet) for vnet in parent_vnets(resource, context)}
         regions.discard(None)
         return regions.pop() if len(regions) == 1 else None
     return context.location(resource)
