@@ -149,6 +149,7 @@ def preview(
         cleanup.push(
             _scrub_pack_errors(lambda: [r for stream in streams for r in stream.seen], lambda: run.registrations)
         )
+        secret_config_values = config_secrets(config.values, config.secret_keys)
         run = run_isolated(
             project.directory,
             project.main / "__main__.py" if project.main.is_dir() else project.main,
@@ -158,9 +159,9 @@ def preview(
             on_register=functools.partial(analyze_in_order, streams) if streams else None,
             timeout=program_timeout,
             debug=debug,
-            secrets=config_secrets(config.values, config.secret_keys),  # the program's prints must not show them
+            secrets=secret_config_values,  # the program's prints must not show them
         )
-        result = PreviewResult(run, secret_config_values=config_secrets(config.values, config.secret_keys))
+        result = PreviewResult(run, secret_config_values=secret_config_values)
         analyzed: dict[int, int] = {}
         for stream in streams:
             analyzed[id(stream.session)] = stream.finish()
