@@ -18,7 +18,6 @@ import pulumi_azure as classic
 import pulumi_azure_native as native
 import pytest
 
-from landing_zone.preview.pack_config import PolicyConfig
 from landing_zone.preview.policy import PackResult
 from landing_zone.preview.runner import record
 
@@ -36,8 +35,6 @@ VAULT = "https://kv-claims.vault.azure.net"
 TENANT = "11111111-1111-1111-1111-111111111111"
 GROUP = "22222222-2222-2222-2222-222222222222"
 SSH_KEY = "ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC0 azureuser"
-#: Rules other helpers own; a stack here may trip them on purpose (a literal password in a bad twin).
-OTHER_RULES = ("no-literal-secrets", "no-plaintext-secrets")
 
 
 def _user_identity(*, as_map: bool = False) -> dict[str, object]:
@@ -983,9 +980,12 @@ TWINS: dict[str, Twin] = {
 
 
 def findings(analyze: Analyze, build: Callable[[bool], None], bad: bool) -> Expected:
-    """Rule id -> level of every diagnostic the pack reports for the stack (other helpers' secret rules off)."""
-    config = {rule: PolicyConfig("disabled") for rule in OTHER_RULES}
-    result = analyze(record(lambda: build(bad)).registrations, config=config)
+    """Rule id -> level of every diagnostic the pack reports for the stack.
+
+    The `analyze` fixture (tests/conftest.py) already turns off the governance rules, the secret rules among
+    them, which a bad twin may trip on purpose (a literal password).
+    """
+    result = analyze(record(lambda: build(bad)).registrations)
     found: Expected = {}
     for diagnostic in result.diagnostics:
         assert found.get(diagnostic.policy, diagnostic.enforcement_level) == diagnostic.enforcement_level
