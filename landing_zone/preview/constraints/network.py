@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from landing_zone.preview.constraints.data import load
 from landing_zone.preview.constraints.links import parents
@@ -174,10 +175,19 @@ _CONNECTION_LISTS = {
 }
 
 
+@cache
+def _offered() -> dict[str, list[str]]:
+    """Private-link target type (normalized, lowercase) -> its sub-resources, read once from the data table."""
+    return {normalize_type(token).lower(): groups for token, groups in load("private_link")["targets"].items()}
+
+
+_CONNECTION_LISTS_LOWER = {token.lower(): lists for token, lists in _CONNECTION_LISTS.items()}
+
+
 def _group_ids(resource: Resource, context: Context) -> Iterator[Finding]:
     """Each connection's groupIds are sub-resources its target offers (checked when the target is in the run)."""
-    offered = {normalize_type(token).lower(): groups for token, groups in load("private_link")["targets"].items()}
-    lists = next((v for k, v in _CONNECTION_LISTS.items() if k.lower() == resource.token.lower()), ())
+    offered = _offered()
+    lists = _CONNECTION_LISTS_LOWER.get(resource.token.lower(), ())
     for list_name, path in lists:
         targets = [t for t in context.referenced(resource, list_name) if t.token.lower() in offered]
         if len({t.token.lower() for t in targets}) != 1:
@@ -197,6 +207,7 @@ def _group_ids(resource: Resource, context: Context) -> Iterator[Finding]:
 NSG_TOKENS = ("azure-native:network:NetworkSecurityGroup", "azure:network/networkSecurityGroup:NetworkSecurityGroup")
 RULE_TOKENS = ("azure-native:network:SecurityRule", "azure:network/networkSecurityRule:NetworkSecurityRule")
 _PORT_INPUTS = ("sourcePortRange", "destinationPortRange", "sourcePortRanges[]", "destinationPortRanges[]")
+_RULE_LOWER = frozenset(token.lower() for token in RULE_TOKENS)
 _PORT = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
 
 
@@ -221,7 +232,7 @@ def _rule_ports(resource: Resource, prefix: str) -> Iterator[Finding]:
 
 def _security_rules(resource: Resource, context: Context) -> Iterator[Finding]:
     """Ports are 0-65535; within one NSG, no two rules of the same direction share a priority."""
-    if resource.token.lower() in {t.lower() for t in RULE_TOKENS}:
+    if resource.token.lower() in _RULE_LOWER:
         yield from _rule_ports(resource, "")
         return
     yield from _rule_ports(resource, "securityRules[].")

@@ -228,30 +228,31 @@ def _region_of(resource: Resource, context: Context) -> str | None:
     return context.location(resource)
 
 
-def _side(resource: Resource, prop: str, context: Context, targets: tuple[str, ...] = ()) -> list[Resource]:
+def _side(resource: Resource, prop: str, context: Context, targets: frozenset[str] = frozenset()) -> list[Resource]:
+    """``resource`` itself (``SELF``) or what its input ``prop`` refers to, of the lowercase type ``targets`` if any."""
     if prop == SELF:
         return [resource]
     found = context.referenced(resource, prop)
     if targets:
-        wanted = {token.lower() for token in targets}
-        found = [other for other in found if other.token.lower() in wanted]
+        found = [other for other in found if other.token.lower() in targets]
     return found
 
 
 def _pair_check(pair: RegionPair) -> Check:
     sides = {token.lower(): value for token, value in pair.sides.items()}
+    targets = frozenset(token.lower() for token in pair.targets)
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
         subject_prop, other_prop = sides[resource.token.lower()]
         subjects = _side(resource, subject_prop, context)
         if subject_prop != SELF:
             # An association's subject is the subnet or NIC it names (not the targets' own type).
-            subjects = [s for s in subjects if s.token.lower() not in {t.lower() for t in pair.targets}]
+            subjects = [s for s in subjects if s.token.lower() not in targets]
         for subject in subjects:
             subject_region = _region_of(subject, context)
             if subject_region is None:
                 continue
-            for other in _side(resource, other_prop, context, pair.targets):
+            for other in _side(resource, other_prop, context, targets):
                 other_region = _region_of(other, context)
                 if other_region is not None and other_region != subject_region:
                     yield Finding(

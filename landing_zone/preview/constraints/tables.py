@@ -25,10 +25,13 @@ def _allows(allowed: Sequence[Any], number: float) -> bool:
     return False
 
 
-def _equals(value: Any, accepted: Sequence[Any]) -> bool:
-    """``value`` is one of ``accepted``; strings compare without case (ARM compares enum values without case)."""
+def _equals(value: Any, accepted: Sequence[Any], accepted_text: frozenset[str]) -> bool:
+    """``value`` is one of ``accepted``; strings compare without case (ARM compares enum values without case).
+
+    ``accepted_text`` is the lowercased strings of ``accepted``, built once per row rather than per value.
+    """
     if isinstance(value, str):
-        return value.lower() in {item.lower() for item in accepted if isinstance(item, str)}
+        return value.lower() in accepted_text
     return any(value == item and type(value) is type(item) for item in accepted if not isinstance(item, str))
 
 
@@ -41,17 +44,19 @@ def _value_check(row: Mapping[str, Any]) -> Any:
     paths = {normalize_type(token).lower(): path for token, path in row["types"].items()}
     allowed = row.get("allowed", [])
     equals = row.get("equals")
+    equals_text = frozenset(item.lower() for item in equals or () if isinstance(item, str))
     unless = row.get("unless")
+    guard_paths = (unless.get("paths") or [unless["path"]]) if unless is not None else []
+    guard_values = frozenset(v.lower() for v in unless["values"]) if unless is not None else frozenset()
 
     def check(resource: Resource, context: Context) -> Iterator[Finding]:
-        if unless is not None:
-            for guard_path in unless.get("paths") or [unless["path"]]:
-                guard = resource.value(guard_path)
-                if guard is not None and str(guard.value).lower() in {v.lower() for v in unless["values"]}:
-                    return
+        for guard_path in guard_paths:
+            guard = resource.value(guard_path)
+            if guard is not None and str(guard.value).lower() in guard_values:
+                return
         for prop, value in resource.values(paths[resource.token.lower()]):
             if equals is not None:
-                if not _equals(value.value, equals):
+                if not _equals(value.value, equals, equals_text):
                     yield Finding(prop, f"{row['title']}: {value.shown()} is not accepted; {row['why']}")
                 continue
             number = value.number
