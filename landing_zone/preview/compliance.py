@@ -49,6 +49,7 @@ from landing_zone.preview.data_stores import data_store_types
 from landing_zone.preview.engine import PreviewResult
 from landing_zone.preview.recorder import Registration
 from landing_zone.preview.redact import MASK, UNKNOWN, Redactor, mask_properties, one_line, strip_controls
+from landing_zone.preview.report import all_remediations
 
 PASS, FAIL, EXEMPTED, WAIVED, UNVERIFIABLE, NOT_APPLICABLE = (
     "pass",
@@ -282,11 +283,7 @@ def build(
         phi_inventory=[resources[r.urn] for r in registrations if _classification(r) == "phi" and _is_data_store(r)],
         weakenings=weakenings,
         rejections=[_record(item, scrub) for item in getattr(result, "azure_rejections", []) or []],
-        remediations=[
-            _remediation(item, everything.get(item.urn), scrub)
-            for pack in result.packs
-            for item in getattr(pack, "remediations", []) or []
-        ],
+        remediations=[_remediation(item, everything.get(item.urn), scrub) for item in all_remediations(result)],
         provenance=_provenance(result, program_dir, pack_config_files, scrub),
         resources_checked=len(registrations),
         project_file=str(Path(program_dir) / "Pulumi.yaml") if program_dir is not None else "",
