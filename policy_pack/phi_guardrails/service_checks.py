@@ -160,6 +160,15 @@ def companions_by_target(
     return urns, names
 
 
+def named_by_companion(context: StackContext, resource: StackResource, companions: tuple[set[str], set[str]]) -> bool:
+    """Whether ``resource`` is one of the targets `companions_by_target` found: by URN, else by its known name."""
+    urns, names = companions
+    if resource.urn in urns:
+        return True
+    name = context.name_of(resource)
+    return name is not None and name in names
+
+
 def is_set(*paths: str) -> Predicate:
     """True when any of ``paths`` is set (an unknown-at-preview value counts as set)."""
     return lambda view: any(view.has(path) for path in paths)

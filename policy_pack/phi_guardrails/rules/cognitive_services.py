@@ -22,7 +22,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import StackContext, StackResource, StackRule, Target, equals_ignoring_case, is_false
-from phi_guardrails.service_checks import companions_by_target, service_rule, when
+from phi_guardrails.service_checks import companions_by_target, named_by_companion, service_rule, when
 
 NATIVE_ACCOUNT = ("azure-native:cognitiveservices:Account",)
 CLASSIC_ACCOUNT = ("azure:cognitive/account:Account",)
@@ -101,7 +101,7 @@ RULES = (
 
 
 def _account_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
-    keyed, keyed_names = companions_by_target(
+    keyed = companions_by_target(
         context,
         CLASSIC_CUSTOMER_KEY,
         "cognitiveAccountId",
@@ -116,8 +116,7 @@ def _account_under_customer_key(context: StackContext) -> Iterable[tuple[str, st
         view = account.view
         if view.has("customerManagedKey.keyVaultKeyId") or view.has("customerManagedKey.managedHsmKeyId"):
             return
-        name = str(context.read(account, "name", required=False) or "").lower()
-        if account.urn not in keyed and name not in keyed_names:
+        if not named_by_companion(context, account, keyed):
             yield (
                 f"{_NO_CMK} (customerManagedKey.keyVaultKeyId is not set and no "
                 "cognitive.AccountCustomerManagedKey with keyVaultKeyId names this account)"

@@ -28,7 +28,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_set, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target, equals_ignoring_case
-from phi_guardrails.service_checks import companions_by_target, first_of, service_rule
+from phi_guardrails.service_checks import companions_by_target, first_of, named_by_companion, service_rule
 
 NATIVE_FACTORY = ("azure-native:datafactory:Factory",)
 CLASSIC_FACTORY = ("azure:datafactory/factory:Factory",)
@@ -79,7 +79,7 @@ RULES = (
 
 
 def _metadata_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
-    keyed, keyed_names = companions_by_target(
+    keyed = companions_by_target(
         context, CLASSIC_CUSTOMER_KEY, "dataFactoryId", lambda key: key.view.has("customerManagedKeyId")
     )
     native_check = first_of(
@@ -93,8 +93,7 @@ def _metadata_under_customer_key(context: StackContext) -> Iterable[tuple[str, s
     def classic(factory: StackResource) -> Iterable[str]:
         if factory.view.has("customerManagedKeyId"):
             return
-        name = str(context.read(factory, "name", required=False) or "").lower()
-        if factory.urn not in keyed and name not in keyed_names:
+        if not named_by_companion(context, factory, keyed):
             yield (
                 f"{_NO_CMK} (customerManagedKeyId is not set and no datafactory.CustomerManagedKey "
                 "with customerManagedKeyId names this factory)"

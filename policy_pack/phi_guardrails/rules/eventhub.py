@@ -23,7 +23,14 @@ from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import ResourceView, StackContext, StackResource, StackRule, Target
 from phi_guardrails.messaging import namespace_minimum_tls, native_namespace_key
-from phi_guardrails.service_checks import companions_by_target, forbidden, is_set, service_rule, sku_is
+from phi_guardrails.service_checks import (
+    companions_by_target,
+    forbidden,
+    is_set,
+    named_by_companion,
+    service_rule,
+    sku_is,
+)
 
 NATIVE_NAMESPACE = ("azure-native:eventhub:Namespace",)
 CLASSIC_NAMESPACE = ("azure:eventhub/eventHubNamespace:EventHubNamespace",)
@@ -91,7 +98,7 @@ def _classic_offers_cmk(view: ResourceView) -> bool:
 
 
 def _events_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
-    keyed, keyed_names = companions_by_target(
+    keyed = companions_by_target(
         context, CLASSIC_CUSTOMER_KEY, "eventhubNamespaceId", lambda key: key.view.has("keyVaultKeyIds")
     )
     native_check = native_namespace_key(_offers_cmk, _NO_CMK)
@@ -102,8 +109,7 @@ def _events_under_customer_key(context: StackContext) -> Iterable[tuple[str, str
     def classic(namespace: StackResource) -> Iterable[str]:
         if not _classic_offers_cmk(namespace.view):
             return
-        name = str(context.read(namespace, "name", required=False) or "").lower()
-        if namespace.urn not in keyed and name not in keyed_names:
+        if not named_by_companion(context, namespace, keyed):
             yield f"{_NO_CMK} (no eventhub.NamespaceCustomerManagedKey with keyVaultKeyIds for this namespace)"
 
     yield from context.findings(context.of_type(*NATIVE_NAMESPACE), native)

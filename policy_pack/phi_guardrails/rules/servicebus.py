@@ -24,7 +24,7 @@ from phi_guardrails import citations
 from phi_guardrails.checks import must_be_false, must_be_true, must_equal
 from phi_guardrails.framework import StackContext, StackResource, StackRule, Target
 from phi_guardrails.messaging import namespace_minimum_tls, native_namespace_key
-from phi_guardrails.service_checks import companions_by_target, forbidden, service_rule, sku_is
+from phi_guardrails.service_checks import companions_by_target, forbidden, named_by_companion, service_rule, sku_is
 
 NATIVE_NAMESPACE = ("azure-native:servicebus:Namespace",)
 CLASSIC_NAMESPACE = ("azure:servicebus/namespace:Namespace", "azure:eventhub/namespace:Namespace")
@@ -91,7 +91,7 @@ RULES = (
 
 
 def _messages_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
-    keyed, keyed_names = companions_by_target(
+    keyed = companions_by_target(
         context, CLASSIC_CUSTOMER_KEY, "namespaceId", lambda key: key.view.has("keyVaultKeyId")
     )
     native_check = native_namespace_key(sku_is("Premium"), _NO_CMK)
@@ -104,8 +104,7 @@ def _messages_under_customer_key(context: StackContext) -> Iterable[tuple[str, s
             "customerManagedKey.keyVaultKeyId"
         ):
             return
-        name = str(context.read(namespace, "name", required=False) or "").lower()
-        if namespace.urn not in keyed and name not in keyed_names:
+        if not named_by_companion(context, namespace, keyed):
             yield (
                 f"{_NO_CMK} (customerManagedKey.keyVaultKeyId is not set and no "
                 "servicebus.NamespaceCustomerManagedKey with keyVaultKeyId names this namespace)"

@@ -32,7 +32,7 @@ from pulumi_policy import EnforcementLevel, Severity
 from phi_guardrails import citations
 from phi_guardrails.checks import must_be_set, must_be_true, must_equal, must_not_be_set
 from phi_guardrails.framework import StackContext, StackResource, StackRule, Target, is_false, is_true
-from phi_guardrails.service_checks import any_of, companions_by_target, not_true, service_rule
+from phi_guardrails.service_checks import any_of, companions_by_target, named_by_companion, not_true, service_rule
 
 NATIVE_INSTANCE = ("azure-native:sql:ManagedInstance",)
 CLASSIC_INSTANCE = ("azure:mssql/managedInstance:ManagedInstance",)
@@ -84,7 +84,7 @@ def _entra_only(context: StackContext) -> Iterable[tuple[str, str]]:
         for c in context.of_type(*NATIVE_ENTRA_ONLY)
         if is_true(c.view.get("azureADOnlyAuthentication"))
     }
-    classic_urns, classic_names = companions_by_target(
+    classic_entra_only = companions_by_target(
         context, CLASSIC_ENTRA_ADMIN, "managedInstanceId", lambda c: is_true(c.view.get("azureadAuthenticationOnly"))
     )
     no_password = must_not_be_set("administratorLoginPassword", "a SQL login password exists")
@@ -103,8 +103,7 @@ def _entra_only(context: StackContext) -> Iterable[tuple[str, str]]:
 
     def classic(instance: StackResource) -> Iterable[str]:
         yield from no_password(instance.view)
-        name = str(context.read(instance, "name", required=False) or "").lower()
-        if instance.urn in classic_urns or (name and name in classic_names):
+        if named_by_companion(context, instance, classic_entra_only):
             return
         yield from classic_inline(instance.view)
 
@@ -122,14 +121,13 @@ def _tde_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
     def keyed(tde: StackResource) -> bool:
         return tde.view.has("keyVaultKeyId") or tde.view.has("managedHsmKeyId")
 
-    protected, protected_names = companions_by_target(context, CLASSIC_TDE, "managedInstanceId", keyed)
+    protected = companions_by_target(context, CLASSIC_TDE, "managedInstanceId", keyed)
 
     def native(instance: StackResource) -> Iterable[str]:
         yield from must_be_set("keyId", _NO_CMK)(instance.view)
 
     def classic(instance: StackResource) -> Iterable[str]:
-        name = str(context.read(instance, "name", required=False) or "").lower()
-        if instance.urn not in protected and name not in protected_names:
+        if not named_by_companion(context, instance, protected):
             yield f"{_NO_CMK} (no mssql.ManagedInstanceTransparentDataEncryption with keyVaultKeyId for this instance)"
 
     def protector(tde: StackResource) -> Iterable[str]:

@@ -32,7 +32,7 @@ from phi_guardrails.framework import (
     is_true,
     setting,
 )
-from phi_guardrails.service_checks import companions_by_target
+from phi_guardrails.service_checks import companions_by_target, named_by_companion
 
 NATIVE_ACCOUNT = ("azure-native:storage:StorageAccount",)
 CLASSIC_ACCOUNT = ("azure:storage/account:Account",)
@@ -148,7 +148,7 @@ def _classic_cmk(account: ResourceView) -> Iterable[str]:
 
 
 def _data_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]:
-    keyed, keyed_names = companions_by_target(
+    keyed = companions_by_target(
         context,
         CLASSIC_CUSTOMER_KEY,
         "storageAccountId",
@@ -158,8 +158,7 @@ def _data_under_customer_key(context: StackContext) -> Iterable[tuple[str, str]]
     def classic(account: StackResource) -> Iterable[str]:
         if not any(_classic_cmk(account.view)):
             return
-        name = str(context.read(account, "name", required=False) or "").lower()
-        if account.urn not in keyed and name not in keyed_names:
+        if not named_by_companion(context, account, keyed):
             yield (
                 "data is not encrypted with a customer-managed key (customerManagedKey.keyVaultKeyId is not set and "
                 "no storage.CustomerManagedKey with a key names this account)"
