@@ -298,10 +298,11 @@ class RecordingMonitor(MockMonitor):
                 checked = struct_pb2.Struct()
                 checked.CopyFrom(request.object)
                 checked.update(added)
+        referenced = without_resource_references(checked)  # as the mocks and the provider's preview both see them
         resource_args = MockResourceArgs(
             typ=request.type,
             name=request.name,
-            inputs=_sentinels(rpc.deserialize_properties(without_resource_references(checked), keep_unknowns=True)),
+            inputs=_sentinels(rpc.deserialize_properties(referenced, keep_unknowns=True)),
             provider=provider,
             resource_id=request.importId,
             custom=request.custom or False,
@@ -310,12 +311,11 @@ class RecordingMonitor(MockMonitor):
         if request.type.startswith(PROVIDER_TYPE_PREFIX) and resource_id:
             self.check.remember_provider(f"{urn}::{resource_id}", _top_level(request.object))
         state_struct = _sync_await(rpc.serialize_properties(state, {}))
-        if _previewed_by_provider(request):
+        previewed = _previewed_by_provider(request)
+        if previewed:
             # What the provider's preview Create answers, secrets marked as the engine marks them: exactly the
             # properties `pulumi preview` sends AnalyzeStack (see `stack_outputs`).
-            outputs = preview_state_struct(
-                request.type, without_resource_references(checked), list(request.additionalSecretOutputs)
-            )
+            outputs = preview_state_struct(request.type, referenced, list(request.additionalSecretOutputs))
         else:
             outputs = struct_pb2.Struct()
             outputs.CopyFrom(checked)
@@ -323,7 +323,7 @@ class RecordingMonitor(MockMonitor):
         registration = self._registration(request, urn, resource_id or "", outputs)
         registration.checked_struct = checked if checked is not request.object else None
         registration.provider = provider
-        registration.previewed = _previewed_by_provider(request)
+        registration.previewed = previewed
         self._record(registration)
         self.resources[urn] = MockMonitor.ResourceRegistration(urn, resource_id, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=resource_id, object=state_struct)
