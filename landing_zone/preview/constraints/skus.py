@@ -133,9 +133,9 @@ _ACR_PREMIUM: dict[str, tuple[tuple[str, str, object], ...]] = {
 }
 
 
-def _acr_sku(resource: Resource) -> str | None:
-    path = "sku.name" if resource.token.startswith("azure-native:") else "sku"
-    return _text(resource, path)
+def _sku_name(resource: Resource, classic: str = "sku") -> str | None:
+    """The SKU name, lowercase: azure-native's ``sku.name``, the classic provider's flat ``classic`` input."""
+    return _text(resource, "sku.name" if resource.token.startswith("azure-native:") else classic)
 
 
 def _needs_premium(resource: Resource, path: str, wanted: object) -> bool:
@@ -154,7 +154,7 @@ def _needs_premium(resource: Resource, path: str, wanted: object) -> bool:
 
 
 def _registry(resource: Resource, context: Context) -> Iterator[Finding]:
-    sku = _acr_sku(resource)
+    sku = _sku_name(resource)
     if sku is None or sku == "premium":
         return
     for path, what, wanted in _ACR_PREMIUM.get(resource.token.lower(), ()):
@@ -164,7 +164,7 @@ def _registry(resource: Resource, context: Context) -> Iterator[Finding]:
 
 def _replication(resource: Resource, context: Context) -> Iterator[Finding]:
     for registry in parents(resource, context, "registryName", *ACR_TYPES):
-        sku = _acr_sku(registry)
+        sku = _sku_name(registry)
         if sku is not None and sku != "premium":
             yield Finding(
                 "registryName",
@@ -180,7 +180,7 @@ _REDIS_FAMILY = {"basic": ("c", range(0, 7)), "standard": ("c", range(0, 7)), "p
 
 def _redis(resource: Resource, context: Context) -> Iterator[Finding]:
     native = resource.token.startswith("azure-native:")
-    name = _text(resource, "sku.name" if native else "skuName")
+    name = _sku_name(resource, "skuName")
     family_path, capacity_path = ("sku.family", "sku.capacity") if native else ("family", "capacity")
     if name not in _REDIS_FAMILY:
         return
@@ -217,7 +217,7 @@ def _eventhub_tier(namespace: Resource) -> str | None:
     """The namespace tier; None when unknown or in a Dedicated cluster (whose limits are larger)."""
     if namespace.has("clusterArmId") or namespace.has("dedicatedClusterId"):
         return None
-    return _text(namespace, "sku.name" if namespace.token.startswith("azure-native:") else "sku")
+    return _sku_name(namespace)
 
 
 def _eventhub(resource: Resource, context: Context) -> Iterator[Finding]:
@@ -252,7 +252,7 @@ _SERVICEBUS_TOPIC_PARENT = {
 def _servicebus_topic(resource: Resource, context: Context) -> Iterator[Finding]:
     for prop in _SERVICEBUS_TOPIC_PARENT[resource.token.lower()]:
         for namespace in parents(resource, context, prop, *SERVICEBUS_NAMESPACES):
-            tier = _text(namespace, "sku.name" if namespace.token.startswith("azure-native:") else "sku")
+            tier = _sku_name(namespace)
             if tier == "basic":
                 yield Finding(
                     prop,
@@ -360,7 +360,7 @@ _REDIS_PREMIUM = (
 
 
 def _redis_premium(resource: Resource, context: Context) -> Iterator[Finding]:
-    name = _text(resource, "sku.name" if resource.token.startswith("azure-native:") else "skuName")
+    name = _sku_name(resource, "skuName")
     if name not in {"basic", "standard"}:
         return
     for path, what, wanted in _REDIS_PREMIUM:
@@ -378,7 +378,7 @@ def _auto_inflate(resource: Resource, context: Context) -> Iterator[Finding]:
     native = resource.token.startswith("azure-native:")
     flag = "isAutoInflateEnabled" if native else "autoInflateEnabled"
     value = resource.value(flag)
-    if value is not None and value.value is True and _text(resource, "sku.name" if native else "sku") == "basic":
+    if value is not None and value.value is True and _sku_name(resource) == "basic":
         yield Finding(flag, "auto-inflate is not offered in the Basic tier")
 
 
