@@ -224,8 +224,8 @@ def _result_class(module: str, function: str) -> Any:
 def _client_config(identity: Mapping[str, str]) -> dict[str, Any]:
     tenant = identity["tenantId"]
     return {
-        "clientId": identity.get("clientId") or _stable_guid("client", tenant),
-        "objectId": _stable_guid("object", tenant),
+        "clientId": identity.get("clientId") or stable_guid("client", tenant),
+        "objectId": stable_guid("object", tenant),
         "subscriptionId": identity.get("subscriptionId", ""),
         "tenantId": tenant,
     }
@@ -275,5 +275,6 @@ def _placeholder(annotation: Any, seed: str) -> Any:
     return {"value": text} if isinstance(name, str) and name.startswith("outputs.") else text
 
 
-def _stable_guid(*parts: str) -> str:
+def stable_guid(*parts: str) -> str:
+    """A GUID derived from ``parts``: the same on every run, obviously not Azure's (the mocks use it too)."""
     return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))

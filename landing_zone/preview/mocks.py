@@ -23,7 +23,7 @@ from typing import Any
 from pulumi.runtime.mocks import MockCallArgs, MockResourceArgs, Mocks
 
 from landing_zone.errors import IncompletePlanError
-from landing_zone.preview.invokes import InvokeAnswers
+from landing_zone.preview.invokes import InvokeAnswers, stable_guid
 from landing_zone.preview.provider_check import preview_outputs
 from landing_zone.preview.recorder import UNKNOWN
 
@@ -133,7 +133,7 @@ class AzureMocks(Mocks):
         if not args.custom and not args.resource_id:  # components (reads of existing resources are custom)
             return "", {}
         if args.typ.startswith("pulumi:providers:"):
-            return _stable_guid(args.typ, args.name), inputs
+            return stable_guid(args.typ, args.name), inputs
         if self.dry_run:
             # azure-native's preview Create: no name, no ID, no computed value. Another provider's types echo
             # their inputs (the rest of their outputs is unknown).
@@ -198,8 +198,8 @@ class AzureMocks(Mocks):
         outputs: dict[str, Any] = {}
         if module_type == "managedidentity:UserAssignedIdentity":
             outputs.update(
-                principalId=_stable_guid("principal", resource_id),
-                clientId=_stable_guid("client", resource_id),
+                principalId=stable_guid("principal", resource_id),
+                clientId=stable_guid("client", resource_id),
                 tenantId=self.tenant_id,
             )
         elif module_type == "keyvault:Vault":
@@ -210,7 +210,7 @@ class AzureMocks(Mocks):
             vault = inputs.get("vaultName", "vault")
             key_uri = f"https://{vault}.vault.azure.net/keys/{name}"
             outputs.update(
-                keyUri=key_uri, keyUriWithVersion=f"{key_uri}/{uuid.UUID(_stable_guid('v', resource_id)).hex}"
+                keyUri=key_uri, keyUriWithVersion=f"{key_uri}/{uuid.UUID(stable_guid('v', resource_id)).hex}"
             )
         elif module_type == "storage:StorageAccount":
             outputs["primaryEndpoints"] = {
@@ -222,12 +222,12 @@ class AzureMocks(Mocks):
         elif module_type == "dbforpostgresql:Server":
             outputs["fullyQualifiedDomainName"] = f"{name}.postgres.database.azure.com"
         elif module_type == "operationalinsights:Workspace":
-            outputs["customerId"] = _stable_guid("workspace", resource_id)
+            outputs["customerId"] = stable_guid("workspace", resource_id)
         identity = inputs.get("identity")
         if isinstance(identity, Mapping) and "SystemAssigned" in str(identity.get("type", "")):
             outputs["identity"] = {
                 **_as_outputs(identity),
-                "principalId": _stable_guid("system-principal", resource_id),
+                "principalId": stable_guid("system-principal", resource_id),
                 "tenantId": self.tenant_id,
             }
         return outputs
@@ -279,9 +279,5 @@ def _auto_name(token: str, logical_name: str, module_type: str) -> str:
     Role assignments are named by GUID. The suffix is derived, not random, so runs are repeatable.
     """
     if module_type in _GUID_NAMED:
-        return _stable_guid(token, logical_name)
+        return stable_guid(token, logical_name)
     return f"{logical_name}{hashlib.sha256(f'{token}::{logical_name}'.encode()).hexdigest()[:8]}"
-
-
-def _stable_guid(*parts: str) -> str:
-    return str(uuid.UUID(hashlib.sha256("/".join(parts).encode()).hexdigest()[:32]))
