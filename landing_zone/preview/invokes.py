@@ -31,6 +31,7 @@ import re
 import sys
 import typing
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -158,8 +159,8 @@ def read_json_object(path: Path) -> dict[str, Any]:
     """A JSON object from ``path``; duplicate keys and NaN/Infinity refused (ValueError naming the file)."""
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        repeated = sorted({key for key in keys if keys.count(key) > 1})
+        counts = Counter(key for key, _ in pairs)  # linear: a crafted file may hold many keys in one object
+        repeated = sorted(key for key, count in counts.items() if count > 1)
         if repeated:
             raise ValueError(f"key {repeated[0]!r} appears twice")
         return dict(pairs)
