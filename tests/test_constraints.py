@@ -1318,3 +1318,17 @@ def test_values_the_documentation_allows_are_accepted(token: str, inputs: dict[s
 def test_the_sql_server_version_is_not_judged() -> None:
     """The create-or-update reference lists no allowed versions, so no version is called a rejection."""
     assert rejections(reg("azure-native:sql:Server", "sql", {"version": "11.0"})) == []
+
+
+def test_a_referenced_resource_matches_its_type_without_case() -> None:
+    """Tokens match without case for the resource judged (`Constraint.applies_to`) and for what it refers to."""
+    policy = reg("azure-native:network:firewallpolicy", "afwp", {"sku": {"tier": "Standard"}})
+    firewall = reg(
+        "azure-native:network:AzureFirewall",
+        "afw",
+        {"sku": {"name": "AZFW_VNet", "tier": "Premium"}, "firewallPolicy": {"id": UNKNOWN}},
+        deps={"firewallPolicy": [policy]},
+    )
+    assert [r.property for r in rejections(policy, firewall, constraint="network.firewall-policy-tier")] == [
+        "firewallPolicy"
+    ]

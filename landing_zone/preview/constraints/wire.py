@@ -184,9 +184,9 @@ class Context:
                 other = self._by_id.get(text.lower())
                 if other is not None and other not in found:
                     found.append(other)
-        if tokens:
-            wanted = set(tokens)
-            found = [other for other in found if other.token in wanted]
+        if tokens:  # without case, as `Constraint.applies_to` matches the resource itself
+            wanted = {token.lower() for token in tokens}
+            found = [other for other in found if other.token.lower() in wanted]
         return found
 
     def location(self, resource: Resource) -> str | None:
