@@ -110,15 +110,14 @@ def _log_archives_are_immutable(context: StackContext) -> Iterable[tuple[str, st
             account = by_name.get(target.rstrip("/").rsplit("/", 1)[-1].lower())
             if account is not None:
                 archives[account.urn] = account
-    container_policies: set[str] = set()
-    for policy in context.of_type(*NATIVE_CONTAINER_POLICY, *CLASSIC_CONTAINER_POLICY):
-        container_policies.update(
-            account.urn
-            for account in accounts
-            if context.refers_to(
-                policy, account, ("accountName", "storageContainerResourceManagerId"), ("accountName",)
-            )
+    container_policies = set(
+        context.referrals(
+            context.of_type(*NATIVE_CONTAINER_POLICY, *CLASSIC_CONTAINER_POLICY),
+            accounts,
+            ("accountName", "storageContainerResourceManagerId"),
+            ("accountName",),
         )
+    )
 
     def immutable(account: StackResource) -> Iterable[str]:
         if not _account_is_immutable(account, container_policies):
@@ -178,12 +177,8 @@ def _classic_recovery(account: ResourceView) -> Iterable[str]:
 
 
 def _blob_recovery(context: StackContext) -> Iterable[tuple[str, str]]:
-    services: dict[str, list[StackResource]] = {}
     accounts = context.of_type(*NATIVE_ACCOUNT)
-    for service in context.of_type(*NATIVE_BLOB_SERVICE):
-        for account in accounts:
-            if context.refers_to(service, account, ("accountName",), ("accountName",)):
-                services.setdefault(account.urn, []).append(service)
+    services = context.referrals(context.of_type(*NATIVE_BLOB_SERVICE), accounts, ("accountName",), ("accountName",))
 
     def protected(account: StackResource) -> Iterable[str]:
         found = services.get(account.urn, [])
