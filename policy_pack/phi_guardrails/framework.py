@@ -421,11 +421,6 @@ class StackResource:
         return urns
 
     @property
-    def analyzed(self) -> bool:
-        """Whether this pack was sent the resource's checked inputs by Analyze in this run."""
-        return isinstance(self.view, StackView) and self.view.inputs is not None
-
-    @property
     def protected(self) -> bool:
         return bool(getattr(self.raw.opts, "protect", False))
 
