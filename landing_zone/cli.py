@@ -114,9 +114,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from landing_zone.preview.sandbox import discard_prestarted
 
             discard_prestarted()
-    except BrokenPipeError:  # the reader (`| head`) went away: not an error of ours
+    except BrokenPipeError:  # the reader (`| head`) went away before the verdict was written in full
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_OK
+        # Fail closed, as `_preview` does for any write error: exit 0 would claim a verdict nobody read.
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("error: interrupted; no verdict", file=sys.stderr)
         return EXIT_ERROR

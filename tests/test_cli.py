@@ -306,3 +306,17 @@ def test_stack_rules_run_over_grpc(tmp_path: Path, capsys: pytest.CaptureFixture
     ]
     assert archive == [("mandatory", "archive")]
     assert "- [mandatory] (high)  log-archive-immutable  (1)" in capsys.readouterr().out
+
+
+def test_a_reader_gone_before_the_verdict_was_written_is_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`landing-zone audit ... | head` under pipefail: a verdict nobody read in full is not a pass."""
+    from landing_zone import cli, cli_commands
+
+    def reader_gone(arguments: Any) -> int:
+        raise BrokenPipeError
+
+    monkeypatch.setattr(cli_commands, "run", reader_gone)
+    monkeypatch.setattr(cli.os, "dup2", lambda *_: None)
+    monkeypatch.setattr(cli.os, "open", lambda *_: -1)
+    monkeypatch.setattr(cli.sys, "stdout", type("Out", (), {"fileno": lambda self: 1})())
+    assert main(["policy-pack", "path"]) == EXIT_ERROR
